@@ -1,0 +1,28 @@
+# mmssl_addons: two commands for a new user, `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DATA ?= data/synthetic_cub
+WORK ?= work_dirs/demo
+
+.PHONY: install demo test lint format clean-demo
+
+install:
+	VENV=$(VENV) bash tools/install_env.sh
+
+demo: install
+	VENV=$(VENV) DATA=$(DATA) WORK=$(WORK) bash tools/demo.sh
+
+test: install
+	$(PY) -m pytest -q tests
+
+lint: install
+	$(PY) -m flake8 mmssl_addons tools tests configs benchmarks
+	$(PY) -m isort --check-only --diff mmssl_addons tools tests benchmarks
+	$(PY) -m yapf --diff --recursive mmssl_addons tools tests benchmarks
+
+format: install
+	$(PY) -m isort mmssl_addons tools tests benchmarks
+	$(PY) -m yapf --in-place --recursive mmssl_addons tools tests benchmarks
+
+clean-demo:
+	rm -rf $(WORK)

@@ -1,0 +1,3 @@
+from .checked_loading import CheckedLoadImageFromFile
+
+__all__ = ['CheckedLoadImageFromFile']

@@ -1,0 +1,69 @@
+"""BYOL + Learning Common Rationale (LCR paper, Table 3)."""
+from typing import Dict, List, Optional
+
+import torch
+import torch.nn as nn
+
+from mmpretrain.models.selfsup import BYOL
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+from .common_rationale_mixin import CommonRationaleMixin
+from .feature_predict_mixin import FeaturePredictMixin
+
+
+@MODELS.register_module()
+class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
+    """BYOL with the GradCAM-fitting branch of LCR.
+
+    *Learning Common Rationale for Self-Supervised Representation Learning
+    of Fine-Grained Images* (Shu, Yu, Liu, CVPR 2023) on mmpretrain's
+    :class:`BYOL`. Both views pass the online encoder, so the GradCAM of the
+    (negated, batch-summed) BYOL loss is fitted on both feature maps and the
+    two KL terms are averaged. ``gfb_head=None`` gives plain BYOL.
+
+    Args:
+        gfb_head (dict, optional): :class:`GradCAMFittingHead` config.
+        test_pooling (str): ``'attention'`` or ``'avg'``.
+        train_pooling (str): ``'avg'`` or ``'attention'``.
+        detach_gfb_input (bool): stop the KL gradient at ``phi``.
+        **kwargs: :class:`mmpretrain.models.BYOL` arguments.
+    """
+
+    def __init__(self,
+                 gfb_head: Optional[dict] = None,
+                 test_pooling: str = 'attention',
+                 train_pooling: str = 'avg',
+                 detach_gfb_input: bool = False,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.init_common_rationale(gfb_head, test_pooling, train_pooling,
+                                   detach_gfb_input)
+
+    @torch.no_grad()
+    def _encode_target(self, img: torch.Tensor) -> torch.Tensor:
+        backbone_t, neck_t = self.target_net.module
+        return neck_t(self.pool_for_training(backbone_t(img)[-1]))[0]
+
+    def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
+             **kwargs) -> Dict[str, torch.Tensor]:
+        """Two views ``(N, 3, H, W)`` -> ``loss`` (BYOL), ``loss_gfb``."""
+        if not self.with_gfb:
+            return super().loss(inputs, data_samples, **kwargs)
+        img_v1, img_v2 = inputs[0], inputs[1]
+        phi_1 = self.backbone(img_v1)[-1]
+        phi_2 = self.backbone(img_v2)[-1]
+        proj_1 = self.neck(self.pool_for_training(phi_1))[0]
+        proj_2 = self.neck(self.pool_for_training(phi_2))[0]
+        with torch.no_grad():
+            self.target_net.update_parameters(
+                nn.Sequential(self.backbone, self.neck))
+            target_1 = self._encode_target(img_v1)
+            target_2 = self._encode_target(img_v2)
+
+        loss = 2. * (self.head.loss(proj_1, target_2) +
+                     self.head.loss(proj_2, target_1))
+        losses = dict(loss=loss)
+        losses.update(
+            self.common_rationale_loss([phi_1, phi_2],
+                                       -loss * phi_1.shape[0]))
+        return losses

@@ -1,0 +1,120 @@
+"""Shared machinery of Learning Common Rationale (LCR) add-ons."""
+from typing import Dict, Optional, Sequence
+
+import torch
+
+from mmpretrain.registry import MODELS
+from ..utils import attention_pool, gradcam_map
+
+_TEST_POOLING = ('attention', 'avg')
+_TRAIN_POOLING = ('avg', 'attention')
+
+
+class CommonRationaleMixin:
+    """GradCAM of the SSL objective, fitted by a GradCAM-fitting branch.
+
+    *Learning Common Rationale for Self-Supervised Representation Learning
+    of Fine-Grained Images* (Shu, Yu, Liu, CVPR 2023).
+
+    The GradCAM target (Eq. 3) is taken w.r.t. the last convolutional
+    feature map ``phi``; the objective differentiated is the sum over the
+    batch of each image's *log-likelihood* of its positive pair, i.e.
+    ``-N * L_CL`` for a batch-mean loss: the paper's footnote 2 defines the
+    GradCAM "loss" as ``log P``, so ReLU keeps the evidence *for* the
+    positive pair, and summing (not averaging) keeps the map's scale
+    independent of the batch size (softmax(G / tau) is not scale invariant).
+    The authors' pseudocode differentiates the positive logit instead; for
+    InfoNCE this differs from ours by a positive per-image factor.
+
+    The target is detached; the KL term reaches the backbone only through
+    the branch's input ``phi`` (as in the authors' code), never through the
+    target. Set ``detach_gfb_input=True`` to stop that path too.
+
+    Args (consumed by :meth:`init_common_rationale`):
+        gfb_head (dict, optional): :class:`GradCAMFittingHead` config; None
+            disables LCR (plain base method).
+        test_pooling (str): ``'attention'`` (LCR, Eq. 8) or ``'avg'`` (the
+            paper's *MultiTask* ablation).
+        train_pooling (str): ``'avg'`` (LCR) or ``'attention'`` (the
+            *DualPooling* ablation: weighted average pooling while training).
+        detach_gfb_input (bool): stop the KL gradient at ``phi``.
+    """
+
+    def init_common_rationale(self,
+                              gfb_head: Optional[dict],
+                              test_pooling: str = 'attention',
+                              train_pooling: str = 'avg',
+                              detach_gfb_input: bool = False) -> None:
+        if test_pooling not in _TEST_POOLING:
+            raise ValueError(f'test_pooling must be one of {_TEST_POOLING}, '
+                             f'got {test_pooling!r}.')
+        if train_pooling not in _TRAIN_POOLING:
+            raise ValueError(f'train_pooling must be one of '
+                             f'{_TRAIN_POOLING}, got {train_pooling!r}.')
+        if gfb_head is None and 'attention' in (test_pooling, train_pooling):
+            if test_pooling == 'attention' and train_pooling == 'avg':
+                test_pooling = 'avg'  # plain base method
+            else:
+                raise ValueError('attention pooling needs a gfb_head.')
+        self.gfb_head = None if gfb_head is None else (
+            gfb_head if isinstance(gfb_head, torch.nn.Module) else
+            MODELS.build(gfb_head))
+        self.test_pooling = test_pooling
+        self.train_pooling = train_pooling
+        self.detach_gfb_input = detach_gfb_input
+
+    @property
+    def with_gfb(self) -> bool:
+        return getattr(self, 'gfb_head', None) is not None
+
+    def pool_for_training(self, feature_map: torch.Tensor) -> tuple:
+        """Neck input from ``phi`` ``(N, C, H, W)``: a 1-tuple for necks.
+
+        With ``train_pooling='attention'`` (DualPooling) the map is replaced
+        by its attention-weighted *average* ``(N, C, 1, 1)``.
+        """
+        if self.train_pooling == 'avg':
+            return (feature_map, )
+        attention = self.gfb_head.attention(feature_map)
+        pooled = attention_pool(feature_map, attention, normalize=False)
+        pooled = pooled / attention.flatten(1).sum(1, keepdim=True).clamp(
+            min=1e-7)
+        return (pooled[:, :, None, None], )
+
+    def common_rationale_loss(
+            self, feature_maps: Sequence[torch.Tensor],
+            objective: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """KL between the GFB and the GradCAM of ``objective``.
+
+        Args:
+            feature_maps (list[Tensor]): ``phi`` of each view that went
+                through the online encoder, each ``(N, C, H, W)``.
+            objective (Tensor): scalar log-likelihood-like objective (higher
+                is better) built from those maps.
+
+        Returns:
+            dict: ``loss_gfb`` averaged over the views.
+        """
+        grads = torch.autograd.grad(
+            objective, list(feature_maps), retain_graph=True)
+        loss = 0.
+        for phi, grad in zip(feature_maps, grads):
+            target = gradcam_map(phi.detach(), grad.detach())
+            branch_input = phi.detach() if self.detach_gfb_input else phi
+            loss = loss + self.gfb_head.loss(branch_input, target)['loss_gfb']
+        return dict(loss_gfb=loss / len(feature_maps))
+
+    def extract_pooled_feat(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Test-time feature ``(N, C)``: Eq. 8 attention pooling or GAP."""
+        feature_map = self.backbone(self._single_view(inputs))[-1]
+        if self.test_pooling == 'attention':
+            return attention_pool(feature_map,
+                                  self.gfb_head.attention(feature_map))
+        return feature_map.mean(dim=(2, 3))
+
+    def extract_attention(self, inputs: torch.Tensor) -> torch.Tensor:
+        """GFB attention ``A'`` ``(N, H, W)`` for visualisation."""
+        if not self.with_gfb:
+            raise RuntimeError('this model has no GradCAM-fitting branch.')
+        feature_map = self.backbone(self._single_view(inputs))[-1]
+        return self.gfb_head.attention(feature_map)

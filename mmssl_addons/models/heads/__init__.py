@@ -1,0 +1,3 @@
+from .gradcam_fitting_head import GradCAMFittingHead
+
+__all__ = ['GradCAMFittingHead']

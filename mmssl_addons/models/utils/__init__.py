@@ -1,0 +1,4 @@
+from .attention_pool import attention_pool, normalize_attention
+from .gradcam import gradcam_map
+
+__all__ = ['attention_pool', 'normalize_attention', 'gradcam_map']

@@ -1,0 +1,39 @@
+"""Write files atomically: a temp file in the same folder, then rename."""
+import json
+import os
+import os.path as osp
+import tempfile
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+
+@contextmanager
+def atomic_path(path: str, suffix: str = '') -> Iterator[str]:
+    """Yield a temporary path next to ``path``; rename it on success.
+
+    On an exception the temporary file is removed and ``path`` is left
+    untouched, so readers never see a half-written file. ``suffix`` lets
+    writers that pick the format from the name (e.g. ``cv2.imwrite``) see
+    the right extension.
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix='.' + osp.basename(path) + '.', suffix=suffix + '.tmp',
+        dir=folder)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def dump_json_atomic(obj: Any, path: str, indent: int = 2) -> None:
+    """``json.dump`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, 'w') as f:
+            json.dump(obj, f, indent=indent)
+            f.write('\n')

@@ -1,0 +1,83 @@
+"""Turn ``tools/train.py``/``tools/test.py`` arguments into a runner config.
+
+Mirrors mmpretrain's tools so users get the flags they know, and adds what
+our checkpoints need: :class:`SafeCheckpointHook` is always registered so
+every checkpoint written loads with ``torch.load(weights_only=True)``.
+"""
+import os.path as osp
+
+from mmengine.config import Config
+
+SAFE_HOOK = 'SafeCheckpointHook'
+
+
+def _ensure_safe_checkpoint_hook(cfg: Config) -> None:
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any(h.get('type') == SAFE_HOOK for h in hooks):
+        hooks.append(dict(type=SAFE_HOOK))
+    cfg.custom_hooks = hooks
+
+
+def _ensure_custom_import(cfg: Config) -> None:
+    imports = cfg.get('custom_imports', None) or dict(imports=[])
+    names = list(imports.get('imports', []))
+    if 'mmssl_addons' not in names:
+        names.append('mmssl_addons')
+    cfg.custom_imports = dict(imports=names, allow_failed_imports=False)
+
+
+def _enable_amp(cfg: Config) -> None:
+    wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper == 'AmpOptimWrapper':
+        return
+    if wrapper != 'OptimWrapper':
+        raise ValueError(
+            f'--amp works with optim_wrapper type OptimWrapper, but the '
+            f'config uses {wrapper}; set AmpOptimWrapper in the config.')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def prepare_runner_config(cfg: Config, args, for_training: bool) -> Config:
+    """Apply command-line arguments to ``cfg`` (in place) and return it.
+
+    Args:
+        cfg (Config): the loaded config.
+        args (Namespace): parsed arguments with ``launcher``,
+            ``cfg_options``, ``work_dir`` and, for training, ``resume``,
+            ``amp``, ``auto_scale_lr``, ``no_validate``.
+        for_training (bool): training or testing.
+    """
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(cfg.filename))[0])
+    _ensure_custom_import(cfg)
+    _ensure_safe_checkpoint_hook(cfg)
+    if not for_training:
+        return cfg
+    if args.amp:
+        _enable_amp(cfg)
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise FileNotFoundError(
+                f'--resume checkpoint not found: {args.resume}; pass an '
+                'existing .pth or plain --resume for the latest one in '
+                'the work directory.')
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.auto_scale_lr:
+        cfg.setdefault('auto_scale_lr', dict(base_batch_size=256))
+        cfg.auto_scale_lr.enable = True
+    if getattr(args, 'no_validate', False):
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    return cfg

@@ -1,0 +1,68 @@
+"""Evaluate a checkpoint with an mmssl_addons/mmpretrain config.
+
+Same interface as mmpretrain's ``tools/test.py``::
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE]
+        [--cfg-options k=v ...] [--launcher pytorch]
+
+The metrics are printed and written as JSON (``--out``, default
+``<work_dir>/metrics.json``). Checkpoints load with
+``torch.load(weights_only=True)``.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmssl_addons.utils import dump_json_atomic  # noqa: E402
+from mmssl_addons.utils import prepare_runner_config  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test (evaluate) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument(
+        '--out', help='JSON file for the metrics (default: in work-dir)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value (xxx=yyy format)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main():
+    args = parse_args()
+    for path, what in ((args.config, 'config'), (args.checkpoint,
+                                                 'checkpoint')):
+        if not osp.isfile(path):
+            sys.exit(f'error: {what} file not found: {path}')
+    cfg = Config.fromfile(args.config)
+    cfg = prepare_runner_config(cfg, args, for_training=False)
+    cfg.load_from = args.checkpoint
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    out = args.out or osp.join(runner.work_dir, 'metrics.json')
+    if runner.rank == 0:
+        dump_json_atomic({k: float(v)
+                          for k, v in metrics.items()}, out)
+        print(f'metrics written to {out}')
+
+
+if __name__ == '__main__':
+    main()
