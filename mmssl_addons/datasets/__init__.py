@@ -1,0 +1,17 @@
+"""Datasets of mmssl_addons.
+
+The synthetic CUB-layout generator lives in :mod:`.synthetic`; its public
+names are re-exported lazily so that ``python -m
+mmssl_addons.datasets.synthetic`` does not import the module twice.
+"""
+
+_SYNTHETIC_NAMES = ('SyntheticInfo', 'generate_synthetic_cub', 'render_sample')
+
+__all__ = list(_SYNTHETIC_NAMES)
+
+
+def __getattr__(name):
+    if name in _SYNTHETIC_NAMES:
+        from . import synthetic
+        return getattr(synthetic, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -1,0 +1,1094 @@
+"""Synthetic fine-grained "bird" dataset in the exact CUB_200_2011 layout.
+
+Every image shows one small drawn bird-like object (its mask covers 10-40%
+of the image, in practice about 12-29%) at a random position, scale, small
+rotation and horizontal flip, on a cluttered background that does not
+depend on the class. Classes differ *only* in four small part attributes
+(head colour, wing stripe, beak length, tail shape); body colour, body
+proportions and pose are nuisance factors drawn independently of the class.
+This makes the set a test bed for methods that must localise the object
+(saliency, segmentation) and attend to its discriminative parts
+(fine-grained recognition).
+
+Command line::
+
+    python -m mmssl_addons.datasets.synthetic --out data/synthetic_cub \\
+        --classes 20 --per-class 40 --size 128 --seed 0
+
+Python::
+
+    from mmssl_addons.datasets.synthetic import generate_synthetic_cub
+    info = generate_synthetic_cub('data/synthetic_cub', num_classes=20)
+
+Output layout (``mmpretrain.datasets.CUB`` reads it unchanged)::
+
+    <out>/
+    ├── images/001.Synth_bird_00/Synth_bird_00_0001.jpg   (H, W, 3) JPEG q95
+    ├── segmentations/001.Synth_bird_00/Synth_bird_00_0001.png
+    │                                   (H, W) uint8, 255 = object, 0 = bg
+    ├── parts/parts.txt          <part_id> <part_name>
+    ├── parts/part_locs.txt      <image_id> <part_id> <x> <y> <visible>
+    ├── classes.txt              <class_id> <class_folder>
+    ├── image_class_labels.txt   <image_id> <class_id>
+    ├── train_test_split.txt     <image_id> <1 = train | 0 = test>
+    ├── bounding_boxes.txt       <image_id> <x> <y> <width> <height>
+    ├── annotations.json         everything above in one file (see below)
+    └── images.txt               <image_id> <path relative to images/>
+
+All ids are 1-based as in CUB. Images are numbered class by class.
+``images.txt`` is written last of all: its presence marks a complete
+dataset. Every file is written to a temporary file in the same folder and
+then moved into place with :func:`os.replace`.
+
+Coordinates: pixel ``(col, row)`` covers ``[col, col + 1) x [row, row + 1)``
+(the COCO convention). ``bbox = [x, y, w, h]`` is the tight box of the mask,
+so ``x = min col``, ``w = max col - min col + 1``. Keypoints ``(x, y)`` are
+continuous positions in the same frame; the pixel under a keypoint is
+``(floor(x), floor(y))``. A keypoint is visible (``v = 1``) when it lies
+inside the image; invisible keypoints are written as ``0 0 0`` (as CUB and
+COCO do). With the current placement the whole object is always inside the
+image, so every keypoint is visible.
+
+``annotations.json`` (keys in this order)::
+
+    info         generator name, version, seed, size, counts, test_fraction
+    schema       a short description of every field (this text, as data)
+    attributes   {attr name: [value names]} and the class code radices
+    parts        [{id, name}]  (ids as in parts/parts.txt)
+    classes      [{id, name, folder, attributes: {attr: value index}}]
+    images       [{id, file, mask_file, width, height, class_id,
+                   class_name, split ('train' | 'test'), is_training_image,
+                   bbox [x, y, w, h], area (mask pixels),
+                   keypoints [[x, y, v]] in part-id order,
+                   attributes {attr: value index},
+                   attribute_names {attr: value name},
+                   nuisance {body_rgb, beak_rgb, scale, rotation_deg,
+                             flipped, ...}}]
+
+Parts (keypoints, in part-id order): ``beak_tip``, ``head_centre``,
+``eye``, ``wing_centre``, ``tail_tip`` (for a forked tail the vertex of the
+notch, so that it lies on the object) and ``body_centre``.
+
+Class code: the class id ``c`` (0-based) is encoded by its residues modulo
+the pairwise-coprime radices ``(7, 4, 3, 5)`` of (head colour, wing stripe,
+beak length, tail shape). By the Chinese remainder theorem the 420 codes are
+all distinct, and, unlike a plain positional mixed-radix code, every
+attribute already varies among the first few classes (with 20 classes all
+four attributes take all their values).
+"""
+import argparse
+import colorsys
+import json
+import math
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+from typing import Dict, List, Sequence, Tuple, Union
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+GENERATOR_VERSION = '1.0'
+
+# --------------------------------------------------------------------------
+# Class-defining part attributes (the only thing that depends on the class).
+# --------------------------------------------------------------------------
+HEAD_COLOURS = {
+    'red': (205, 30, 35),
+    'yellow': (240, 205, 25),
+    'blue': (35, 75, 215),
+    'green': (40, 165, 60),
+    'white': (245, 245, 240),
+    'black': (20, 20, 25),
+    'magenta': (200, 40, 175),
+}
+STRIPE_COLOURS = {
+    'none': None,
+    'white': (250, 250, 245),
+    'black': (15, 15, 20),
+    'orange': (245, 135, 20),
+}
+BEAK_LENGTHS = {'short': 0.08, 'medium': 0.17, 'long': 0.27}
+TAIL_SHAPES = ('fork', 'fan', 'point', 'round', 'square')
+
+ATTRIBUTES = {
+    'head_colour': tuple(HEAD_COLOURS),
+    'wing_stripe': tuple(STRIPE_COLOURS),
+    'beak_length': tuple(BEAK_LENGTHS),
+    'tail_shape': TAIL_SHAPES,
+}
+RADICES = tuple(len(values) for values in ATTRIBUTES.values())
+MAX_CLASSES = math.prod(RADICES)
+
+PART_NAMES = ('beak_tip', 'head_centre', 'eye', 'wing_centre', 'tail_tip',
+              'body_centre')
+
+# Nuisance palette for beaks and legs (class independent).
+BEAK_COLOURS = ((230, 170, 40), (120, 110, 100), (40, 35, 30), (225, 110, 45))
+
+MIN_CLASSES, MIN_PER_CLASS, MIN_SIZE = 2, 2, 32
+MAX_PER_CLASS, MAX_SIZE = 100000, 4096
+# Share of the image covered by the class-independent silhouette (body and
+# head) is drawn from this range; the fit-inside constraint caps it, and
+# beak / tail add a little: measured mask share 0.12-0.29 at 32-256 px.
+_REF_FRACTION_RANGE = (0.12, 0.34)
+_MAX_ROTATION_DEG = 15.0
+
+INDEX_FILES = ('images.txt', 'image_class_labels.txt', 'train_test_split.txt',
+               'classes.txt', 'bounding_boxes.txt', 'annotations.json',
+               'parts/parts.txt', 'parts/part_locs.txt')
+_GENERATED_DIRS = ('images', 'segmentations', 'parts')
+
+SeedLike = Union[int, Sequence[int], np.random.SeedSequence,
+                 np.random.Generator]
+
+
+@dataclass(frozen=True)
+class SyntheticInfo:
+    """What :func:`generate_synthetic_cub` wrote.
+
+    Attributes:
+        root (str): Dataset root (the ``data_root`` of mmpretrain's CUB).
+        num_classes (int): Number of classes.
+        per_class (int): Images per class.
+        size (int): Image side in pixels, images are ``(size, size, 3)``.
+        seed (int): Base seed.
+        num_train (int): Number of training images.
+        num_test (int): Number of test images.
+        class_names (tuple[str]): Class folders, e.g. ``001.Synth_bird_00``.
+    """
+
+    root: str
+    num_classes: int
+    per_class: int
+    size: int
+    seed: int
+    num_train: int
+    num_test: int
+    class_names: Tuple[str, ...]
+
+    @property
+    def num_images(self) -> int:
+        """Total number of images."""
+        return self.num_train + self.num_test
+
+    @property
+    def images_dir(self) -> str:
+        """Folder with ``<class_folder>/<name>.jpg``."""
+        return os.path.join(self.root, 'images')
+
+    @property
+    def segmentations_dir(self) -> str:
+        """Folder with ``<class_folder>/<name>.png`` foreground masks."""
+        return os.path.join(self.root, 'segmentations')
+
+    @property
+    def annotations_file(self) -> str:
+        """The all-in-one ``annotations.json``."""
+        return os.path.join(self.root, 'annotations.json')
+
+
+# --------------------------------------------------------------------------
+# Class code
+# --------------------------------------------------------------------------
+def class_attributes(class_id: int) -> Dict[str, int]:
+    """Decode a 0-based class id into its part-attribute value indices.
+
+    The code is the residue of ``class_id`` modulo each radix in
+    :data:`RADICES`; the radices are pairwise coprime, so ids in
+    ``[0, MAX_CLASSES)`` map to distinct attribute combinations.
+    """
+    if not 0 <= class_id < MAX_CLASSES:
+        raise ValueError(f'class_id must be in [0, {MAX_CLASSES - 1}], '
+                         f'got {class_id}')
+    return {name: class_id % radix for name, radix in zip(ATTRIBUTES, RADICES)}
+
+
+def class_attribute_names(class_id: int) -> Dict[str, str]:
+    """Like :func:`class_attributes` but with value names."""
+    return {
+        name: ATTRIBUTES[name][index]
+        for name, index in class_attributes(class_id).items()
+    }
+
+
+def class_folder_names(num_classes: int) -> List[str]:
+    """CUB-style class folders: ``001.Synth_bird_00``, ``002...``."""
+    width = max(2, len(str(num_classes - 1)))
+    return [
+        f'{i + 1:03d}.Synth_bird_{i:0{width}d}' for i in range(num_classes)
+    ]
+
+
+# --------------------------------------------------------------------------
+# Random helpers
+# --------------------------------------------------------------------------
+def _split_rng(rng_or_seed: SeedLike) -> Tuple[np.random.Generator, ...]:
+    """Two independent generators: ``(background_rng, object_rng)``.
+
+    An int / int sequence / SeedSequence gives the same pair every time (the
+    children are built from the spawn key, the SeedSequence is not mutated).
+    A Generator is consumed to seed the pair.
+    """
+    if isinstance(rng_or_seed, np.random.Generator):
+        seeds = rng_or_seed.integers(0, 2**63 - 1, size=2)
+        return tuple(np.random.default_rng(int(s)) for s in seeds)
+    if isinstance(rng_or_seed, np.random.SeedSequence):
+        seq = rng_or_seed
+    else:
+        seq = np.random.SeedSequence(rng_or_seed)
+    return tuple(
+        np.random.default_rng(
+            np.random.SeedSequence(
+                seq.entropy, spawn_key=tuple(seq.spawn_key) + (k, )))
+        for k in range(2))
+
+
+def image_seed(seed: int, index: int) -> Tuple[int, int]:
+    """Per-image seed: entropy ``(seed, index)`` for a SeedSequence."""
+    return (int(seed), int(index))
+
+
+def sample_natural_colour(rng: np.random.Generator) -> Tuple[int, int, int]:
+    """One RGB colour from the distribution shared by bodies and clutter."""
+    hue, sat, val = rng.uniform((0.0, 0.12, 0.25), (1.0, 0.75, 0.95))
+    return tuple(
+        int(round(255 * c)) for c in colorsys.hsv_to_rgb(hue, sat, val))
+
+
+def _scale_colour(colour, factor: float) -> Tuple[int, int, int]:
+    """Darken (factor < 1) an RGB colour."""
+    return tuple(int(round(min(255.0, c * factor))) for c in colour)
+
+
+def _mix_colour(colour, other, weight: float) -> Tuple[int, int, int]:
+    """``(1 - weight) * colour + weight * other``."""
+    return tuple(
+        int(round((1 - weight) * a + weight * b))
+        for a, b in zip(colour, other))
+
+
+# --------------------------------------------------------------------------
+# Background
+# --------------------------------------------------------------------------
+@lru_cache(maxsize=32)
+def _interp_weights(size: int, grid: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Left knot index (size,) and weight of the right knot (size,) for a
+    linear upsampling of ``grid`` knots to ``size`` samples."""
+    pos = np.linspace(0, grid - 1, size)
+    left = np.clip(np.floor(pos).astype(np.intp), 0, grid - 2)
+    return left, pos - left
+
+
+def smooth_field(knots: np.ndarray, size: int) -> np.ndarray:
+    """Bilinearly upsample ``knots`` (g, g, C) to a (size, size, C) field.
+
+    Element-wise only (no BLAS), so thread settings cannot change it.
+    """
+    left, frac = _interp_weights(size, knots.shape[0])
+    w_col = frac[:, None, None]
+    rows = knots[left] * (1 - w_col) + knots[left + 1] * w_col
+    w_row = frac[None, :, None]
+    return rows[:, left] * (1 - w_row) + rows[:, left + 1] * w_row
+
+
+def _random_blob(rng: np.random.Generator, centre, radius: float,
+                 num_vertices: int) -> List[Tuple[float, float]]:
+    """Star-convex random polygon around ``centre``."""
+    angles = np.sort(rng.uniform(0, 2 * np.pi, num_vertices))
+    radii = radius * rng.uniform(0.5, 1.0, num_vertices)
+    return list(
+        zip(centre[0] + radii * np.cos(angles),
+            centre[1] + radii * np.sin(angles)))
+
+
+def render_background(rng: np.random.Generator,
+                      size: int) -> Tuple[Image.Image, np.ndarray]:
+    """Cluttered, class-independent background.
+
+    Returns:
+        tuple: ``(canvas, shading)``. ``canvas`` is an RGB PIL image of
+        ``(size, size)`` with a colour gradient, ellipses, lines, blobs and
+        small saturated "part-like" distractors. ``shading`` is a float
+        ``(size, size, 3)`` field (low-frequency light + pixel noise) that is
+        added to the final image, object included.
+    """
+    corners = np.array([[sample_natural_colour(rng) for _ in range(2)]
+                        for _ in range(2)],
+                       dtype=np.float64)
+    gradient = smooth_field(corners, size)
+    texture = smooth_field(rng.normal(0, 18, (7, 7, 3)), size)
+    base = np.clip(gradient + texture, 0, 255).astype(np.uint8)
+    canvas = Image.fromarray(base, 'RGB')
+    draw = ImageDraw.Draw(canvas)
+
+    for _ in range(int(rng.integers(4, 10))):
+        cx, cy = rng.uniform(-0.1, 1.1, 2) * size
+        rx, ry = rng.uniform(0.03, 0.25, 2) * size
+        box = [cx - rx, cy - ry, cx + rx, cy + ry]
+        colour = sample_natural_colour(rng)
+        if rng.random() < 0.3:
+            draw.ellipse(
+                box,
+                outline=colour,
+                width=max(1, int(rng.uniform(0.005, 0.03) * size)))
+        else:
+            draw.ellipse(box, fill=colour)
+    for _ in range(int(rng.integers(2, 7))):
+        pts = rng.uniform(-0.1, 1.1, 4) * size
+        draw.line(
+            list(pts),
+            fill=sample_natural_colour(rng),
+            width=max(1, int(rng.uniform(0.005, 0.035) * size)))
+    for _ in range(int(rng.integers(2, 5))):
+        centre = rng.uniform(0, 1, 2) * size
+        radius = rng.uniform(0.05, 0.2) * size
+        draw.polygon(
+            _random_blob(rng, centre, radius, int(rng.integers(5, 10))),
+            fill=sample_natural_colour(rng))
+    # Distractors in the part palettes: the head/stripe colours are not
+    # unique to the object.
+    palette = list(HEAD_COLOURS.values()) + [
+        c for c in STRIPE_COLOURS.values() if c is not None
+    ]
+    for _ in range(int(rng.integers(1, 5))):
+        cx, cy = rng.uniform(0, 1, 2) * size
+        radius = rng.uniform(0.015, 0.05) * size
+        colour = palette[int(rng.integers(len(palette)))]
+        draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius],
+                     fill=colour)
+
+    light = smooth_field(rng.normal(0, 12, (4, 4, 1)), size)
+    noise = rng.normal(0, rng.uniform(2.0, 6.0), (size, size, 3))
+    return canvas, light + noise
+
+
+# --------------------------------------------------------------------------
+# Bird geometry in the object frame (x forward, y down, body length ~ 1)
+# --------------------------------------------------------------------------
+def ellipse_polygon(cx: float,
+                    cy: float,
+                    a: float,
+                    b: float,
+                    tilt: float = 0.0,
+                    num: int = 28) -> np.ndarray:
+    """(num, 2) polygon of an ellipse with semi-axes a, b rotated by tilt."""
+    t = np.linspace(0, 2 * np.pi, num, endpoint=False)
+    x, y = a * np.cos(t), b * np.sin(t)
+    cos, sin = np.cos(tilt), np.sin(tilt)
+    return np.stack([cx + cos * x - sin * y, cy + sin * x + cos * y], 1)
+
+
+def _axis_to_frame(points: np.ndarray, origin, angle: float) -> np.ndarray:
+    """Map (N, 2) points given as (along, across) an axis into the frame."""
+    cos, sin = np.cos(angle), np.sin(angle)
+    along, across = points[:, 0], points[:, 1]
+    return np.stack([
+        origin[0] + cos * along - sin * across,
+        origin[1] + sin * along + cos * across
+    ], 1)
+
+
+def tail_polygon(shape: str, length: float,
+                 base_half_width: float) -> Tuple[np.ndarray, np.ndarray]:
+    """Tail outline along its own axis (base at 0, pointing to +along).
+
+    Returns:
+        tuple: ``(polygon (N, 2), tip (2,))`` in (along, across) units. The
+        tip of a forked tail is the vertex of the notch (on the object).
+    """
+    w0 = base_half_width
+    if shape == 'point':
+        poly = [(0, -w0), (0.55 * length, -0.6 * w0), (length, 0),
+                (0.55 * length, 0.6 * w0), (0, w0)]
+        tip = (length, 0)
+    elif shape == 'fan':
+        angles = np.linspace(-0.62, 0.62, 9)
+        arc = [(length * np.cos(a), length * np.sin(a)) for a in angles]
+        poly = [(0, -w0)] + arc + [(0, w0)]
+        tip = (length, 0)
+    elif shape == 'round':
+        cap = 0.11
+        angles = np.linspace(-np.pi / 2, np.pi / 2, 9)
+        arc = [(length - cap + cap * np.cos(a), cap * np.sin(a))
+               for a in angles]
+        poly = [(0, -w0)] + arc + [(0, w0)]
+        tip = (length, 0)
+    elif shape == 'square':
+        poly = [(0, -w0), (length, -1.25 * w0), (length, 1.25 * w0), (0, w0)]
+        tip = (length, 0)
+    elif shape == 'fork':
+        notch = 0.55 * length
+        poly = [(0, -w0), (1.08 * length, -2.0 * w0), (notch, 0),
+                (1.08 * length, 2.0 * w0), (0, w0)]
+        tip = (notch, 0)
+    else:
+        raise ValueError(f'unknown tail shape {shape!r}, expected one of '
+                         f'{TAIL_SHAPES}')
+    return np.asarray(poly, dtype=np.float64), np.asarray(tip, np.float64)
+
+
+def sample_nuisance(rng: np.random.Generator) -> dict:
+    """Draw every class-independent object parameter.
+
+    The number and order of draws never depends on the class, so two
+    classes rendered from the same generator state share body, pose and
+    background exactly.
+    """
+    body_rgb = sample_natural_colour(rng)
+    u = rng.uniform(0, 1, 20)
+    return dict(
+        body_rgb=body_rgb,
+        beak_rgb=BEAK_COLOURS[int(u[0] * len(BEAK_COLOURS))],
+        wing_shade=0.55 + 0.25 * u[1],
+        belly_light=0.2 + 0.3 * u[2],
+        body_a=0.40 * (0.92 + 0.16 * u[3]),
+        body_b=0.30 * (0.90 + 0.20 * u[4]),
+        head_r=0.20 * (0.90 + 0.20 * u[5]),
+        head_dx=0.04 * (u[6] - 0.5),
+        head_dy=0.04 * (u[7] - 0.5),
+        wing_tilt=np.deg2rad(-14 + 12 * u[8]),
+        tail_length=0.20 + 0.10 * u[9],
+        tail_tilt=np.deg2rad(-15 + 25 * u[10]),
+        beak_tilt=np.deg2rad(-4 + 22 * u[11]),
+        leg_length=0.10 + 0.08 * u[12],
+        rotation_deg=_MAX_ROTATION_DEG * (2 * u[13] - 1),
+        flipped=bool(u[14] < 0.5),
+        scale_u=u[15],
+        pos_u=(u[16], u[17]),
+        leg_dx=0.06 * (u[18] - 0.5),
+        eye_jitter=0.03 * (u[19] - 0.5),
+    )
+
+
+def build_bird(nui: dict, attrs: Dict[str, int]) -> dict:
+    """Bird parts in the object frame.
+
+    Returns:
+        dict: ``layers``: list of ``(name, polygon (N, 2), fill, outline)``
+        in drawing order; ``keypoints``: ``{part name: (2,)}``.
+    """
+    a, b, r = nui['body_a'], nui['body_b'], nui['head_r']
+    body_rgb = nui['body_rgb']
+    wing_rgb = _scale_colour(body_rgb, nui['wing_shade'])
+    edge_rgb = _scale_colour(body_rgb, 0.45)
+    head_rgb = HEAD_COLOURS[ATTRIBUTES['head_colour'][attrs['head_colour']]]
+    stripe_rgb = STRIPE_COLOURS[ATTRIBUTES['wing_stripe'][
+        attrs['wing_stripe']]]
+    beak_len = BEAK_LENGTHS[ATTRIBUTES['beak_length'][attrs['beak_length']]]
+    tail_shape = ATTRIBUTES['tail_shape'][attrs['tail_shape']]
+
+    head_c = np.array([0.80 * a + nui['head_dx'], -0.80 * b + nui['head_dy']])
+    wing_c = np.array([-0.08 * a, -0.10 * b])
+    wing_a, wing_b = 0.68 * a, 0.48 * b
+    eye_c = head_c + np.array([0.35 * r, -0.22 * r + nui['eye_jitter']])
+
+    tail_base = np.array([-0.86 * a, -0.12 * b])
+    tail_angle = np.pi + nui['tail_tilt']
+    tail_local, tail_tip = tail_polygon(tail_shape, nui['tail_length'], 0.09)
+    tail = _axis_to_frame(tail_local, tail_base, tail_angle)
+    tail_tip = _axis_to_frame(tail_tip[None], tail_base, tail_angle)[0]
+
+    beak_dir = nui['beak_tilt']
+    beak_local = np.array([(0.75 * r, -0.075), (r + beak_len, 0.0),
+                           (0.75 * r, 0.075)])
+    beak = _axis_to_frame(beak_local, head_c, beak_dir)
+
+    legs = []
+    for x in (-0.12 * a, 0.18 * a):
+        x += nui['leg_dx']
+        top = 0.8 * b
+        legs.append(
+            np.array([(x - 0.018, top), (x + 0.018, top),
+                      (x + 0.05, top + nui['leg_length'] + 0.03),
+                      (x + 0.02, top + nui['leg_length'] + 0.03)]))
+
+    layers = [('tail', tail, wing_rgb, edge_rgb)]
+    layers += [('leg', leg, nui['beak_rgb'], None) for leg in legs]
+    layers += [
+        ('body', ellipse_polygon(0, 0, a, b, num=36), body_rgb, edge_rgb),
+        ('belly', ellipse_polygon(0.1 * a, 0.45 * b, 0.6 * a, 0.42 * b),
+         _mix_colour(body_rgb, (255, 250, 240), nui['belly_light']), None),
+        ('wing',
+         ellipse_polygon(wing_c[0], wing_c[1], wing_a, wing_b,
+                         nui['wing_tilt']), wing_rgb, edge_rgb),
+    ]
+    if stripe_rgb is not None:
+        offset = np.array(
+            [-np.sin(nui['wing_tilt']),
+             np.cos(nui['wing_tilt'])]) * 0.3 * wing_b
+        centre = wing_c + offset
+        layers.append(
+            ('stripe',
+             ellipse_polygon(centre[0], centre[1], 0.8 * wing_a, 0.3 * wing_b,
+                             nui['wing_tilt']), stripe_rgb, None))
+    layers += [
+        ('head', ellipse_polygon(head_c[0], head_c[1], r, r, num=32), head_rgb,
+         _scale_colour(head_rgb, 0.55)),
+        ('eye_ring', ellipse_polygon(eye_c[0], eye_c[1], 0.06, 0.06,
+                                     num=16), (250, 250, 250), None),
+        ('pupil', ellipse_polygon(eye_c[0], eye_c[1], 0.033, 0.033,
+                                  num=12), (10, 10, 10), None),
+        ('beak', beak, nui['beak_rgb'], _scale_colour(nui['beak_rgb'], 0.5)),
+    ]
+    keypoints = {
+        'beak_tip': beak[1],
+        'head_centre': head_c,
+        'eye': eye_c,
+        'wing_centre': wing_c,
+        'tail_tip': tail_tip,
+        'body_centre': np.zeros(2),
+    }
+    return dict(layers=layers, keypoints=keypoints)
+
+
+def _silhouette_envelope(nui: dict) -> np.ndarray:
+    """(N, 2) points bounding the bird for *any* class (placement only)."""
+    points = []
+    for index in range(len(TAIL_SHAPES)):
+        attrs = dict(
+            head_colour=0,
+            wing_stripe=1,
+            beak_length=len(BEAK_LENGTHS) - 1,
+            tail_shape=index)
+        points += [poly for _, poly, _, _ in build_bird(nui, attrs)['layers']]
+    return np.concatenate(points, 0)
+
+
+def _reference_area(nui: dict) -> float:
+    """Class-independent area (object units) used to pick the scale."""
+    a, b, r = nui['body_a'], nui['body_b'], nui['head_r']
+    return math.pi * (a * b + 0.8 * r * r) + 0.02
+
+
+def _object_to_image(nui: dict, scale: float, shift) -> np.ndarray:
+    """(2, 3) affine map object frame -> image: flip, rotate, scale, shift."""
+    theta = np.deg2rad(nui['rotation_deg'])
+    flip = -1.0 if nui['flipped'] else 1.0
+    cos, sin = np.cos(theta), np.sin(theta)
+    linear = scale * np.array([[cos * flip, -sin], [sin * flip, cos]])
+    return np.concatenate([linear, np.asarray(shift, float)[:, None]], 1)
+
+
+def _apply(affine: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return points @ affine[:, :2].T + affine[:, 2]
+
+
+def place_object(nui: dict, size: int) -> np.ndarray:
+    """Pick scale and position (class independent) -> (2, 3) affine.
+
+    The scale is drawn so that the object covers roughly
+    ``_REF_FRACTION_RANGE`` of the image and the whole envelope of every
+    class's silhouette stays inside the image.
+    """
+    rotated = _apply(
+        _object_to_image(nui, 1.0, (0, 0)), _silhouette_envelope(nui))
+    lo, hi = rotated.min(0), rotated.max(0)
+    margin = 1.0 + 0.02 * size
+    fit = (size - 2 * margin) / (hi - lo).max()
+    ref_area = _reference_area(nui)
+    s_min, s_max = (
+        math.sqrt(f * size * size / ref_area) for f in _REF_FRACTION_RANGE)
+    s_max = min(s_max, fit)
+    s_min = min(s_min, s_max)
+    scale = s_min + nui['scale_u'] * (s_max - s_min)
+    free_lo = margin - lo * scale
+    free_hi = size - margin - hi * scale
+    shift = free_lo + np.asarray(nui['pos_u']) * (free_hi - free_lo)
+    return _object_to_image(nui, scale, shift)
+
+
+# --------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------
+def _draw_layers(canvas: Image.Image, mask: Image.Image, layers,
+                 affine: np.ndarray, outline_width: int) -> None:
+    """Draw polygons into the RGB canvas and the same pixels into mask."""
+    draw, draw_mask = ImageDraw.Draw(canvas), ImageDraw.Draw(mask)
+    # PIL puts the centre of pixel (c, r) at integer (c, r); our frame puts
+    # it at (c + 0.5, r + 0.5).
+    to_pil = affine.copy()
+    to_pil[:, 2] -= 0.5
+    for _, poly, fill, outline in layers:
+        xy = [tuple(p) for p in _apply(to_pil, poly)]
+        width = outline_width if outline is not None else 0
+        draw.polygon(xy, fill=fill, outline=outline, width=width)
+        # PIL skips an outline whose ink equals the fill ink, hence 128.
+        draw_mask.polygon(
+            xy, fill=255, outline=128 if width else None, width=width)
+
+
+def mask_bbox(mask: np.ndarray) -> List[float]:
+    """Tight ``[x, y, w, h]`` of a (H, W) boolean mask (pixel units)."""
+    rows, cols = np.any(mask, 1), np.any(mask, 0)
+    if not rows.any():
+        return [0.0, 0.0, 0.0, 0.0]
+    y0, y1 = np.flatnonzero(rows)[[0, -1]]
+    x0, x1 = np.flatnonzero(cols)[[0, -1]]
+    return [float(x0), float(y0), float(x1 - x0 + 1), float(y1 - y0 + 1)]
+
+
+def render_sample(rng_or_seed: SeedLike, class_id: int, size: int,
+                  num_classes: int) -> Tuple[np.ndarray, np.ndarray, dict]:
+    """Render one image of class ``class_id``.
+
+    Args:
+        rng_or_seed: int, int sequence (e.g. ``(seed, index)``),
+            ``np.random.SeedSequence`` or ``np.random.Generator``. Equal
+            seeds give equal images; the class never changes what is drawn
+            from the random state.
+        class_id (int): 0-based class in ``[0, num_classes)``.
+        size (int): Image side in pixels (>= 32).
+        num_classes (int): Number of classes in the dataset, in
+            ``[2, MAX_CLASSES]`` (used for validation).
+
+    Returns:
+        tuple: ``(image, mask, parts)``:
+
+        - image: uint8 ``(size, size, 3)`` RGB.
+        - mask: bool ``(size, size)``, True on the object.
+        - parts: dict with ``keypoints`` ``{name: [x, y, v]}`` (in
+          :data:`PART_NAMES` order), ``bbox`` ``[x, y, w, h]`` of the mask,
+          ``area`` (mask pixels), ``attributes`` ``{attr: value index}``,
+          ``attribute_names`` ``{attr: value name}`` and ``nuisance`` (body
+          colour, pose, scale: the class-independent factors).
+    """
+    _check_int_range('num_classes', num_classes, MIN_CLASSES, MAX_CLASSES)
+    _check_int_range('class_id', class_id, 0, num_classes - 1)
+    _check_int_range('size', size, MIN_SIZE, MAX_SIZE)
+    bg_rng, obj_rng = _split_rng(rng_or_seed)
+    canvas, shading = render_background(bg_rng, size)
+    nui = sample_nuisance(obj_rng)
+    attrs = class_attributes(class_id)
+    bird = build_bird(nui, attrs)
+    affine = place_object(nui, size)
+
+    mask_img = Image.new('L', (size, size), 0)
+    outline_width = max(1, int(round(size / 128)))
+    _draw_layers(canvas, mask_img, bird['layers'], affine, outline_width)
+    image = np.asarray(canvas, dtype=np.float64) + shading
+    image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    mask = np.asarray(mask_img) > 0
+
+    keypoints = {}
+    for name in PART_NAMES:
+        x, y = _apply(affine, bird['keypoints'][name][None])[0]
+        visible = int(0 <= x < size and 0 <= y < size)
+        if visible:
+            keypoints[name] = [round(float(x), 2), round(float(y), 2), 1]
+        else:
+            keypoints[name] = [0.0, 0.0, 0]
+    scale = float(np.hypot(*affine[:, 0]))
+    nuisance = dict(
+        body_rgb=list(nui['body_rgb']),
+        beak_rgb=list(nui['beak_rgb']),
+        scale=round(scale, 3),
+        rotation_deg=round(float(nui['rotation_deg']), 2),
+        flipped=nui['flipped'],
+        body_axes=[
+            round(float(nui['body_a']), 4),
+            round(float(nui['body_b']), 4)
+        ],
+        head_radius=round(float(nui['head_r']), 4),
+        tail_length=round(float(nui['tail_length']), 4),
+    )
+    parts = dict(
+        keypoints=keypoints,
+        bbox=mask_bbox(mask),
+        area=int(mask.sum()),
+        attributes=attrs,
+        attribute_names=class_attribute_names(class_id),
+        nuisance=nuisance,
+    )
+    return image, mask, parts
+
+
+# --------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to a temp file next to ``path``, then os.replace."""
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f'.{name}.{os.getpid()}.tmp')
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def atomic_write_text(path: str, lines: Sequence[str]) -> None:
+    """Write text lines (``\\n`` terminated) atomically."""
+    atomic_write_bytes(path,
+                       ''.join(f'{line}\n' for line in lines).encode('utf-8'))
+
+
+def encode_jpeg(image: np.ndarray) -> bytes:
+    """(H, W, 3) uint8 -> JPEG bytes, quality 95, no chroma subsampling
+    (keeps thin coloured parts such as wing stripes)."""
+    buf = BytesIO()
+    Image.fromarray(image, 'RGB').save(buf, 'JPEG', quality=95, subsampling=0)
+    return buf.getvalue()
+
+
+def encode_mask_png(mask: np.ndarray) -> bytes:
+    """(H, W) bool -> 8-bit PNG bytes with values 0 / 255."""
+    buf = BytesIO()
+    Image.fromarray(mask.astype(np.uint8) * 255, 'L').save(buf, 'PNG')
+    return buf.getvalue()
+
+
+def _check_int_range(name: str,
+                     value,
+                     lo: int,
+                     hi: int,
+                     flag: str = '') -> None:
+    """Raise ValueError unless ``lo <= value <= hi`` (an int)."""
+    label = f'{name} ({flag})' if flag else name
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            or not lo <= value <= hi):
+        raise ValueError(f'{label} must be an integer in [{lo}, {hi}], '
+                         f'got {value!r}')
+
+
+def validate_arguments(num_classes, per_class, size, seed, test_fraction,
+                       workers) -> None:
+    """Clear ValueErrors for out-of-range generator arguments."""
+    _check_int_range('num_classes', num_classes, MIN_CLASSES, MAX_CLASSES,
+                     '--classes')
+    _check_int_range('per_class', per_class, MIN_PER_CLASS, MAX_PER_CLASS,
+                     '--per-class')
+    _check_int_range('size', size, MIN_SIZE, MAX_SIZE, '--size')
+    _check_int_range('seed', seed, 0, 2**63 - 1, '--seed')
+    _check_int_range('workers', workers, 1, 256, '--workers')
+    if not (isinstance(test_fraction,
+                       (int, float)) and 0.0 < test_fraction < 1.0):
+        raise ValueError('test_fraction (--test-fraction) must be a number '
+                         f'in (0, 1), got {test_fraction!r}')
+
+
+def split_class(per_class: int, test_fraction: float, seed: int,
+                class_id: int) -> np.ndarray:
+    """(per_class,) bool, True = train. ``round(test_fraction * per_class)``
+    test images, clamped so each class keeps >= 1 train and >= 1 test."""
+    num_test = int(round(test_fraction * per_class))
+    num_test = min(max(num_test, 1), per_class - 1)
+    rng = np.random.default_rng(
+        np.random.SeedSequence((int(seed), 2**32 + class_id)))
+    is_train = np.ones(per_class, dtype=bool)
+    is_train[rng.permutation(per_class)[:num_test]] = False
+    return is_train
+
+
+def prepare_output_dir(out_dir: str, overwrite: bool) -> None:
+    """Create ``out_dir``; refuse a non-empty one unless ``overwrite``.
+
+    With ``overwrite`` the index files are removed first (so the folder no
+    longer looks complete) and then the generated sub-folders ``images/``,
+    ``segmentations/`` and ``parts/``. Other files are left alone.
+    """
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise FileExistsError(f'Output path {out_dir!r} exists and is not a '
+                              'folder.')
+    if os.path.isdir(out_dir) and os.listdir(out_dir):
+        if not overwrite:
+            raise FileExistsError(
+                f'Output folder {out_dir!r} is not empty; refusing to write '
+                'into it. Pass --overwrite (overwrite=True) to replace the '
+                'dataset there, or choose an empty folder.')
+        for name in INDEX_FILES:
+            path = os.path.join(out_dir, name)
+            if os.path.isfile(path):
+                os.remove(path)
+        for name in _GENERATED_DIRS:
+            path = os.path.join(out_dir, name)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+    os.makedirs(out_dir, exist_ok=True)
+
+
+def _render_and_write(job: Tuple) -> dict:
+    """Render one image, write its JPEG and mask; return its record."""
+    (root, index, image_id, class_id, folder, name, size, num_classes, seed,
+     is_train) = job
+    image, mask, parts = render_sample(
+        image_seed(seed, index), class_id, size, num_classes)
+    rel_image = f'{folder}/{name}.jpg'
+    rel_mask = f'{folder}/{name}.png'
+    atomic_write_bytes(
+        os.path.join(root, 'images', rel_image), encode_jpeg(image))
+    atomic_write_bytes(
+        os.path.join(root, 'segmentations', rel_mask), encode_mask_png(mask))
+    return dict(
+        id=image_id,
+        file=f'images/{rel_image}',
+        mask_file=f'segmentations/{rel_mask}',
+        width=size,
+        height=size,
+        class_id=class_id + 1,
+        class_name=folder,
+        split='train' if is_train else 'test',
+        is_training_image=int(is_train),
+        bbox=parts['bbox'],
+        area=parts['area'],
+        keypoints=[parts['keypoints'][p] for p in PART_NAMES],
+        attributes=parts['attributes'],
+        attribute_names=parts['attribute_names'],
+        nuisance=parts['nuisance'],
+    )
+
+
+def _schema() -> Dict[str, str]:
+    """Field documentation stored inside annotations.json."""
+    return {
+        'ids':
+        '1-based, as in CUB; images are numbered class by class',
+        'coordinates':
+        'pixel (col, row) covers [col, col+1) x [row, row+1)'
+        '; keypoint pixel is (floor(x), floor(y))',
+        'file':
+        'image path relative to the dataset root',
+        'mask_file':
+        'foreground mask (uint8 PNG, 0 / 255) relative to the '
+        'dataset root; same size as the image',
+        'bbox':
+        '[x, y, w, h]: tight box of the mask',
+        'area':
+        'number of foreground pixels in the mask',
+        'keypoints':
+        '[[x, y, v]] in parts order; v = 1 inside the image, '
+        'invisible keypoints are [0, 0, 0]',
+        'attributes':
+        'class-defining part attributes as value indices into '
+        'the top-level attributes table',
+        'nuisance':
+        'class-independent factors: body/beak colour (RGB), '
+        'scale (pixels per object unit), rotation (deg), '
+        'horizontal flip, body semi-axes, head radius, tail length '
+        '(object units)',
+        'class_code':
+        'class c (0-based) has attribute i = c mod radices[i]',
+    }
+
+
+def _annotation_document(records, class_names, info: dict) -> dict:
+    """The all-in-one annotations.json content."""
+    classes = [
+        dict(
+            id=i + 1,
+            name=name,
+            folder=name,
+            attributes=class_attributes(i),
+            attribute_names=class_attribute_names(i))
+        for i, name in enumerate(class_names)
+    ]
+    return dict(
+        info=info,
+        schema=_schema(),
+        attributes=dict(
+            values={
+                k: list(v)
+                for k, v in ATTRIBUTES.items()
+            },
+            radices=list(RADICES)),
+        parts=[dict(id=i + 1, name=n) for i, n in enumerate(PART_NAMES)],
+        classes=classes,
+        images=records,
+    )
+
+
+def write_index_files(root: str, records: List[dict],
+                      class_names: Sequence[str], info: dict) -> None:
+    """Write the CUB txt files and annotations.json; images.txt last."""
+    atomic_write_text(
+        os.path.join(root, 'parts', 'parts.txt'),
+        [f'{i + 1} {name}' for i, name in enumerate(PART_NAMES)])
+    atomic_write_text(
+        os.path.join(root, 'parts', 'part_locs.txt'), [
+            f'{r["id"]} {p + 1} {x:.2f} {y:.2f} {v}' for r in records
+            for p, (x, y, v) in enumerate(r['keypoints'])
+        ])
+    atomic_write_text(
+        os.path.join(root, 'bounding_boxes.txt'), [
+            f'{r["id"]} ' + ' '.join(f'{v:.1f}' for v in r['bbox'])
+            for r in records
+        ])
+    atomic_write_text(
+        os.path.join(root, 'classes.txt'),
+        [f'{i + 1} {name}' for i, name in enumerate(class_names)])
+    atomic_write_text(
+        os.path.join(root, 'image_class_labels.txt'),
+        [f'{r["id"]} {r["class_id"]}' for r in records])
+    atomic_write_text(
+        os.path.join(root, 'train_test_split.txt'),
+        [f'{r["id"]} {r["is_training_image"]}' for r in records])
+    document = _annotation_document(records, class_names, info)
+    atomic_write_bytes(
+        os.path.join(root, 'annotations.json'),
+        json.dumps(document, indent=1).encode('utf-8'))
+    atomic_write_text(
+        os.path.join(root, 'images.txt'),
+        [f'{r["id"]} {r["file"][len("images/"):]}' for r in records])
+
+
+def _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
+               class_names) -> List[Tuple]:
+    """One job tuple per image, class by class."""
+    jobs = []
+    for class_id, folder in enumerate(class_names):
+        is_train = split_class(per_class, test_fraction, seed, class_id)
+        stem = folder.split('.', 1)[1]
+        for k in range(per_class):
+            index = class_id * per_class + k
+            jobs.append((root, index, index + 1, class_id, folder,
+                         f'{stem}_{k + 1:04d}', size, num_classes, seed,
+                         bool(is_train[k])))
+    return jobs
+
+
+def generate_synthetic_cub(out_dir: str,
+                           num_classes: int = 20,
+                           per_class: int = 40,
+                           size: int = 128,
+                           seed: int = 0,
+                           test_fraction: float = 0.5,
+                           overwrite: bool = False,
+                           workers: int = 1) -> SyntheticInfo:
+    """Generate the synthetic dataset in CUB_200_2011 layout.
+
+    Args:
+        out_dir (str): Dataset root; must be missing or empty unless
+            ``overwrite``.
+        num_classes (int): In ``[2, MAX_CLASSES]``. Default 20.
+        per_class (int): Images per class, >= 2. Default 40.
+        size (int): Image side in pixels, >= 32. Default 128.
+        seed (int): Base seed (>= 0); image ``i`` uses ``(seed, i)``.
+        test_fraction (float): Share of each class in the test split, in
+            (0, 1). Default 0.5.
+        overwrite (bool): Replace an existing dataset in ``out_dir``.
+        workers (int): Processes used for rendering. The output does not
+            depend on it. Default 1.
+
+    Returns:
+        SyntheticInfo: paths and counts.
+    """
+    validate_arguments(num_classes, per_class, size, seed, test_fraction,
+                       workers)
+    root = os.fspath(out_dir)
+    prepare_output_dir(root, overwrite)
+    class_names = class_folder_names(num_classes)
+    for sub in ('images', 'segmentations'):
+        for folder in class_names:
+            os.makedirs(os.path.join(root, sub, folder), exist_ok=True)
+    os.makedirs(os.path.join(root, 'parts'), exist_ok=True)
+
+    jobs = _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
+                      class_names)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(jobs) // (8 * workers))
+            records = list(pool.map(_render_and_write, jobs, chunksize=chunk))
+    else:
+        records = [_render_and_write(job) for job in jobs]
+
+    num_train = sum(r['is_training_image'] for r in records)
+    info = dict(
+        description='Synthetic fine-grained birds in CUB_200_2011 layout',
+        generator='mmssl_addons.datasets.synthetic',
+        version=GENERATOR_VERSION,
+        seed=seed,
+        size=size,
+        num_classes=num_classes,
+        per_class=per_class,
+        test_fraction=test_fraction,
+        num_images=len(records),
+        num_train=num_train,
+        num_test=len(records) - num_train,
+    )
+    write_index_files(root, records, class_names, info)
+    return SyntheticInfo(
+        root=root,
+        num_classes=num_classes,
+        per_class=per_class,
+        size=size,
+        seed=seed,
+        num_train=num_train,
+        num_test=len(records) - num_train,
+        class_names=tuple(class_names))
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command-line options (see the module docstring)."""
+    parser = argparse.ArgumentParser(
+        prog='python -m mmssl_addons.datasets.synthetic',
+        description='Generate the synthetic fine-grained bird dataset in '
+        'CUB_200_2011 layout.')
+    parser.add_argument('--out', required=True, help='dataset root folder')
+    parser.add_argument(
+        '--classes',
+        type=int,
+        default=20,
+        help=f'number of classes, {MIN_CLASSES}..'
+        f'{MAX_CLASSES} (default 20)')
+    parser.add_argument(
+        '--per-class',
+        type=int,
+        default=40,
+        help='images per class, >= 2 (default 40)')
+    parser.add_argument(
+        '--size',
+        type=int,
+        default=128,
+        help='image side in pixels, >= 32 (default 128)')
+    parser.add_argument('--seed', type=int, default=0, help='base seed')
+    parser.add_argument(
+        '--test-fraction',
+        type=float,
+        default=0.5,
+        help='share of each class in the test split')
+    parser.add_argument(
+        '--workers',
+        type=int,
+        default=1,
+        help='rendering processes (output is identical)')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace the dataset in a non-empty --out')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """CLI entry point; returns the exit status."""
+    args = parse_args(argv)
+    try:
+        info = generate_synthetic_cub(
+            args.out,
+            num_classes=args.classes,
+            per_class=args.per_class,
+            size=args.size,
+            seed=args.seed,
+            test_fraction=args.test_fraction,
+            overwrite=args.overwrite,
+            workers=args.workers)
+    except (ValueError, FileExistsError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+    print(f'Wrote {info.num_images} images ({info.num_train} train, '
+          f'{info.num_test} test, {info.num_classes} classes, '
+          f'{info.size}px) to {info.root}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
