@@ -3,6 +3,7 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from mmpretrain.models.selfsup import BYOL
 from mmpretrain.registry import MODELS
@@ -43,6 +44,14 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
     def _encode_target(self, img: torch.Tensor) -> torch.Tensor:
         backbone_t, neck_t = self.target_net.module
         return neck_t(self.pool_for_training(backbone_t(img)[-1]))[0]
+
+    def view_objective(self, feature_map: torch.Tensor,
+                       inputs: torch.Tensor) -> torch.Tensor:
+        """Sum over images of the cosine of prediction and target."""
+        proj = self.neck(self.pool_for_training(feature_map))[0]
+        pred = self.head.predictor([proj])[0]
+        target = self._encode_target(inputs)
+        return F.cosine_similarity(pred, target, dim=1).sum()
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:

@@ -112,6 +112,28 @@ class CommonRationaleMixin:
                                   self.gfb_head.attention(feature_map))
         return feature_map.mean(dim=(2, 3))
 
+    def view_objective(self, feature_map: torch.Tensor,
+                       inputs: torch.Tensor) -> torch.Tensor:
+        """Log-likelihood-like objective of one view paired with itself.
+
+        Used by :meth:`view_gradcam` for visualisation; implemented by each
+        algorithm.
+        """
+        raise NotImplementedError
+
+    def view_gradcam(self, inputs: torch.Tensor) -> torch.Tensor:
+        """GradCAM ``G`` ``(N, H, W)`` of the SSL objective for one view.
+
+        At test time there is no second augmented view, so the image is
+        paired with itself (target/momentum branch on the same input).
+        """
+        x = self._single_view(inputs)
+        with torch.enable_grad():
+            phi = self.backbone(x)[-1]
+            objective = self.view_objective(phi, x)
+            (grad, ) = torch.autograd.grad(objective, [phi])
+        return gradcam_map(phi.detach(), grad)
+
     def extract_attention(self, inputs: torch.Tensor) -> torch.Tensor:
         """GFB attention ``A'`` ``(N, H, W)`` for visualisation."""
         if not self.with_gfb:

@@ -54,6 +54,21 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
         k = neck_k(self.pool_for_training(backbone_k(im_k)[-1]))[0]
         return batch_unshuffle_ddp(F.normalize(k, dim=1), idx_unshuffle)
 
+    def view_objective(self, feature_map: torch.Tensor,
+                       inputs: torch.Tensor) -> torch.Tensor:
+        """Sum over images of ``log P(positive)`` against the queue."""
+        q = F.normalize(
+            self.neck(self.pool_for_training(feature_map))[0], dim=1)
+        with torch.no_grad():
+            backbone_k, neck_k = self.encoder_k.module
+            k = F.normalize(
+                neck_k(self.pool_for_training(backbone_k(inputs)[-1]))[0],
+                dim=1)
+        l_pos = (q * k).sum(1, keepdim=True)
+        l_neg = q @ self.queue.clone().detach()
+        logits = torch.cat([l_pos, l_neg], dim=1) / self.head.temperature
+        return torch.log_softmax(logits, dim=1)[:, 0].sum()
+
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
         """Two views ``(N, 3, H, W)`` -> ``loss`` (InfoNCE), ``loss_gfb``."""

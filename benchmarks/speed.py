@@ -1,0 +1,153 @@
+"""Step-time ratio and peak memory of two training configs.
+
+    python benchmarks/speed.py BASE_CONFIG ADDON_CONFIG \
+        [--batch-size 32] [--img-size 96] [--num-views 2] [--warmup 3] \
+        [--rounds 5] [--steps 4] [--device cpu] [--out result.json] \
+        [--cfg-options k=v ...]
+
+Both models are built in one process and their training steps (data
+preprocessor, forward, backward, optimizer step: ``model.train_step``) are
+timed in alternating blocks, so machine load affects both alike; the ratio
+is the median over rounds of ``time(ADDON) / time(BASE)``. Inputs are random
+uint8 images of the given size (the data pipeline is not timed).
+
+Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` per model; on CPU
+the peak resident set size of a child process that runs only that config
+(``--no-memory`` skips it).
+"""
+import argparse
+import json
+import os.path as osp
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import torch
+from mmengine.config import DictAction
+from mmengine.optim import build_optim_wrapper
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmssl_addons.utils import dump_json_atomic, load_config  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+', help='BASE ADDON (or one '
+                        'config with --single)')
+    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument('--img-size', type=int, default=96)
+    parser.add_argument('--num-views', type=int, default=2)
+    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--steps', type=int, default=4)
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--no-memory', action='store_true')
+    parser.add_argument('--single', action='store_true',
+                        help='internal: run one config, print peak RSS')
+    parser.add_argument('--out', help='write the result as JSON')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(argv)
+
+
+class Bench:
+    """One config's model, optimizer wrapper and a fixed random batch."""
+
+    def __init__(self, config, args):
+        from mmpretrain.registry import MODELS
+        from mmpretrain.structures import DataSample
+        cfg = load_config(config, args.cfg_options)
+        self.name = osp.splitext(osp.basename(config))[0]
+        self.model = MODELS.build(cfg.model).to(args.device).train()
+        self.optim = build_optim_wrapper(self.model, cfg.optim_wrapper)
+        g = torch.Generator().manual_seed(0)
+        shape = (args.batch_size, 3, args.img_size, args.img_size)
+        self.data = dict(
+            inputs=[
+                torch.randint(0, 256, shape, generator=g, dtype=torch.uint8)
+                for _ in range(args.num_views)
+            ],
+            data_samples=[DataSample() for _ in range(args.batch_size)])
+        self.device = args.device
+
+    def run(self, steps):
+        """Seconds for ``steps`` training steps."""
+        sync = torch.cuda.synchronize if 'cuda' in self.device else (
+            lambda: None)
+        sync()
+        start = time.perf_counter()
+        for _ in range(steps):
+            self.model.train_step(self.data, self.optim)
+        sync()
+        return time.perf_counter() - start
+
+
+def child_peak_rss_mib(config, args):
+    """Peak RSS (MiB) of a process that runs only ``config``."""
+    cmd = [sys.executable, __file__, config, '--single',
+           '--batch-size', str(args.batch_size), '--img-size',
+           str(args.img_size), '--num-views', str(args.num_views),
+           '--steps', str(args.steps), '--device', args.device]
+    if args.threads:
+        cmd += ['--threads', str(args.threads)]
+    if args.cfg_options:
+        cmd += ['--cfg-options'] + [
+            f'{k}={v}' for k, v in args.cfg_options.items()]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.single:
+        bench = Bench(args.configs[0], args)
+        bench.run(args.steps)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return None
+    if len(args.configs) != 2:
+        raise SystemExit('error: give exactly two configs: BASE ADDON')
+    benches = [Bench(c, args) for c in args.configs]
+    for bench in benches:
+        bench.run(args.warmup)
+    times = {b.name: [] for b in benches}
+    peaks = {}
+    for _ in range(args.rounds):
+        for bench in benches:
+            if 'cuda' in args.device:
+                torch.cuda.reset_peak_memory_stats()
+            times[bench.name].append(bench.run(args.steps) / args.steps)
+            if 'cuda' in args.device:
+                peaks[bench.name] = max(
+                    peaks.get(bench.name, 0),
+                    torch.cuda.max_memory_allocated() / 2**20)
+    base, addon = (b.name for b in benches)
+    ratios = [a / b for a, b in zip(times[addon], times[base])]
+    if 'cuda' not in args.device and not args.no_memory:
+        peaks = {b.name: child_peak_rss_mib(c, args)
+                 for b, c in zip(benches, args.configs)}
+    result = dict(
+        base=base,
+        addon=addon,
+        device=args.device,
+        threads=torch.get_num_threads(),
+        batch_size=args.batch_size,
+        img_size=args.img_size,
+        step_time_s={k: statistics.median(v) for k, v in times.items()},
+        ratio=statistics.median(ratios),
+        ratio_min=min(ratios),
+        ratio_max=max(ratios),
+        peak_memory_mib=peaks,
+        memory_kind=('cuda max_memory_allocated' if 'cuda' in args.device
+                     else 'peak RSS of a process running one config'))
+    print(json.dumps(result, indent=2))
+    if args.out:
+        dump_json_atomic(result, args.out)
+    return result
+
+
+if __name__ == '__main__':
+    main()

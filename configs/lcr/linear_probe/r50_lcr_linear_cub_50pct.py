@@ -1,0 +1,3 @@
+# r50_lcr_linear_cub with 50% of the labels of each class (LCR Table 2).
+_base_ = './r50_lcr_linear_cub.py'
+train_dataloader = dict(dataset=dict(label_fraction=0.50))

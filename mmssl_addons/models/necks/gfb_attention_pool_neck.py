@@ -1,0 +1,47 @@
+"""LCR's test-time attention pooling as a neck for downstream classifiers."""
+from typing import Tuple
+
+import torch
+
+from mmpretrain.registry import MODELS
+from ..heads import GradCAMFittingHead
+from ..utils import attention_pool
+
+
+@MODELS.register_module()
+class GFBAttentionPoolNeck(GradCAMFittingHead):
+    """Pool ``phi`` with a frozen, pretrained GradCAM-fitting branch.
+
+    *Learning Common Rationale* (Shu et al., CVPR 2023), Eq. 8: the feature
+    used downstream (linear probe, retrieval) is ``sum_ij A'_ij phi_ij``.
+    Its parameters have the GFB's names, so a self-supervised checkpoint
+    loads with ``init_cfg=dict(type='Pretrained', checkpoint=CKPT,
+    prefix='gfb_head.')``. The branch stays frozen (eval mode, no grad).
+
+    Args:
+        in_channels (int): channels of ``phi``.
+        num_projections (int): K of the pretrained branch.
+        with_bn_relu (bool): the branch variant used in pretraining.
+        init_cfg (dict): usually the ``Pretrained`` init above.
+    """
+
+    def __init__(self,
+                 in_channels: int = 2048,
+                 num_projections: int = 32,
+                 with_bn_relu: bool = False,
+                 init_cfg=None) -> None:
+        super().__init__(in_channels, num_projections, with_bn_relu,
+                         init_cfg=init_cfg)
+        for param in self.parameters():
+            param.requires_grad = False
+
+    def train(self, mode: bool = True):
+        super().train(False)
+        return self
+
+    def forward(self, inputs: Tuple[torch.Tensor]) -> Tuple[torch.Tensor]:
+        """``((N, C, H, W), ...)`` -> ``((N, C), )`` from the last map."""
+        phi = inputs[-1]
+        with torch.no_grad():
+            attention = self.attention(phi)
+        return (attention_pool(phi, attention), )

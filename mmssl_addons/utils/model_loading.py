@@ -1,0 +1,40 @@
+"""Build a model and a dataset from a config for the analysis tools."""
+import os.path as osp
+from typing import Optional, Tuple
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+
+
+def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config, apply ``--cfg-options`` and register our modules."""
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file not found: {config}')
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    import mmssl_addons  # noqa: F401  (registers everything)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    return cfg
+
+
+def init_model(cfg: Config, checkpoint: str,
+               device: str = 'cpu') -> torch.nn.Module:
+    """Build ``cfg.model``, load ``checkpoint`` (``weights_only=True``)."""
+    from mmpretrain.registry import MODELS
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    model = MODELS.build(cfg.model)
+    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    return model.to(device).eval()
+
+
+def build_test_dataset(cfg: Config, split_key: str = 'test_dataloader'
+                       ) -> Tuple[object, object]:
+    """The dataset of ``cfg[split_key]`` (with its pipeline)."""
+    from mmpretrain.registry import DATASETS
+    if cfg.get(split_key) is None:
+        raise ValueError(f'config has no {split_key}.')
+    return DATASETS.build(cfg[split_key].dataset)

@@ -1,0 +1,26 @@
+"""Shared fixtures: a tiny synthetic CUB-layout dataset, repo paths."""
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+os.environ.setdefault('OMP_NUM_THREADS', '2')
+
+
+@pytest.fixture(scope='session')
+def repo_root():
+    return REPO
+
+
+@pytest.fixture(scope='session')
+def tiny_cub(tmp_path_factory):
+    """4 classes x 4 images (2 train + 2 test each), 64 px."""
+    from mmssl_addons.datasets import generate_synthetic_cub
+    out = tmp_path_factory.mktemp('data') / 'synthetic_cub'
+    generate_synthetic_cub(
+        str(out), num_classes=4, per_class=4, size=64, seed=0)
+    return str(out)
