@@ -1,8 +1,14 @@
 """mmssl_addons: five SSL papers as registered OpenMMLab components.
 
-``import mmssl_addons`` registers every model, transform, dataset, hook and
-metric into mmpretrain's registries.
+``import mmssl_addons`` (or ``custom_imports=dict(imports=['mmssl_addons'])``
+in a config) registers every model, transform, dataset, hook and metric into
+mmpretrain's registries.
 """
 from .version import __version__
+from .utils.compat import patch_mmcv_adjust_hue
 
-__all__ = ['__version__']
+patch_mmcv_adjust_hue()
+
+from . import datasets, engine, evaluation, models  # noqa: F401,E402,I001
+
+__all__ = ['__version__', 'datasets', 'engine', 'evaluation', 'models']

@@ -5,9 +5,15 @@ names are re-exported lazily so that ``python -m
 mmssl_addons.datasets.synthetic`` does not import the module twice.
 """
 
+from .fine_grained import (FineGrainedAircraft, FineGrainedCars,
+                           FineGrainedCUB, label_subset)
+from .transforms import *  # noqa: F401,F403
+
 _SYNTHETIC_NAMES = ('SyntheticInfo', 'generate_synthetic_cub', 'render_sample')
 
-__all__ = list(_SYNTHETIC_NAMES)
+__all__ = [
+    'FineGrainedAircraft', 'FineGrainedCars', 'FineGrainedCUB', 'label_subset'
+] + list(_SYNTHETIC_NAMES)
 
 
 def __getattr__(name):

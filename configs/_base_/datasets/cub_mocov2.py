@@ -52,6 +52,9 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=128,
     num_workers=8,
+    # replaced, not merged: the mmpretrain:: base tags it with `_scope_`,
+    # which mmengine would pass on to default_collate
+    collate_fn=dict(_delete_=True, type='default_collate'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

@@ -3,7 +3,6 @@
 # for GradCAM, a short queue and 128-d embeddings.
 model = dict(
     type='MoCoLCR',
-    gfb_head=None,
     queue_len=4096,
     feat_dim=128,
     momentum=0.01,

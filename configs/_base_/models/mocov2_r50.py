@@ -1,6 +1,6 @@
 # MoCo v2 (mmpretrain's MoCo) with LCR's settings: ResNet-50, dim 256,
 # queue 65536, temperature 0.2, momentum 0.999 (mmengine EMA: 1 - 0.999).
-# MoCoLCR with gfb_head=None runs mmpretrain's MoCo.loss unchanged and only
+# MoCoLCR without gfb_head (default None) runs mmpretrain's MoCo.loss unchanged and only
 # adds the `predict` mode used by the retrieval evaluation.
 #
 # The paper initialises the backbone from supervised ImageNet weights. That
@@ -12,7 +12,6 @@
 imagenet_init = None
 model = dict(
     type='MoCoLCR',
-    gfb_head=None,
     queue_len=65536,
     feat_dim=256,
     momentum=0.001,
