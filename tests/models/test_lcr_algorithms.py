@@ -91,7 +91,7 @@ def test_without_gfb_is_mmpretrain_moco():
 
 
 class _Toy(CommonRationaleMixin, nn.Module):
-    """phi = w * x; objective = sum(v . mean_hw(phi))."""
+    """phi = w * x; a linear stand-in for the SSL loss."""
 
     def __init__(self, detach_gfb_input=False):
         super().__init__()
@@ -107,7 +107,7 @@ def test_kl_moves_backbone_only_through_branch_input():
     v = torch.randn(3)
     toy = _Toy()
     phi = toy.w * x
-    objective = (phi.mean((2, 3)) * v).sum()
+    objective = (phi.mean((2, 3)) * v).sum()  # plays the SSL loss
     loss = toy.common_rationale_loss([phi], objective)['loss_gfb']
     loss.backward()
     grad_w = toy.w.grad.clone()
@@ -131,21 +131,36 @@ def test_kl_moves_backbone_only_through_branch_input():
     assert detached.gfb_head.projections.weight.grad.abs().sum() > 0
 
 
-def test_gradcam_target_follows_positive_pair_evidence():
-    # objective = log-likelihood-like score: locations whose features raise
-    # it get positive GradCAM, those that lower it are cut by the ReLU
+@pytest.mark.parametrize('objective,highlighted',
+                         [('loss', 1), ('log_likelihood', 0)])
+def test_gradcam_sign_convention(objective, highlighted):
+    # score = evidence for the positive pair; location 0 raises it and
+    # location 1 lowers it; the SSL loss is -score. 'loss' (issue, released
+    # code) highlights what raises the loss, 'log_likelihood' (paper
+    # footnote 2) what raises the score.
     toy = _Toy()
-    phi = torch.zeros(1, 3, 1, 2, requires_grad=True)
-    with torch.no_grad():
-        phi[0, :, 0, 0] = 1.0
-        phi[0, :, 0, 1] = 1.0
-    v = torch.tensor([1.0, 1.0, 1.0])
-    weights = torch.tensor([1.0, -1.0])  # location 0 helps, 1 hurts
-    objective = ((phi * v[None, :, None, None]).sum(1) * weights).sum()
-    (g, ) = torch.autograd.grad(objective, [phi], retain_graph=True)
-    cam = gradcam_map(phi.detach(), g)
-    assert cam[0, 0, 0] > 0 and cam[0, 0, 1] == 0
-    assert toy.common_rationale_loss([phi], objective)['loss_gfb'] >= 0
+    toy.gradcam_objective = objective
+    phi = torch.ones(1, 3, 1, 2, requires_grad=True)
+    weights = torch.tensor([1.0, -1.0])
+    loss = -(phi.sum(1) * weights).sum()
+    (target, ) = toy.gradcam_target([phi], loss)
+    assert target[0, 0, highlighted] > 0
+    assert target[0, 0, 1 - highlighted] == 0
+    assert not target.requires_grad
+
+
+def test_gradcam_scale_max_and_option_errors():
+    toy = _Toy()
+    toy.gradcam_scale = 'max'
+    phi = torch.rand(2, 3, 2, 2, requires_grad=True)
+    loss = (phi * torch.rand(2, 3, 2, 2)).sum() * 1e-4
+    (target, ) = toy.gradcam_target([phi], loss)
+    torch.testing.assert_close(target.flatten(1).max(1).values,
+                               torch.ones(2))
+    with pytest.raises(ValueError, match='gradcam_objective'):
+        MODELS.build(moco_cfg(gfb_head=GFB, gradcam_objective='logit'))
+    with pytest.raises(ValueError, match='gradcam_scale'):
+        MODELS.build(moco_cfg(gfb_head=GFB, gradcam_scale='sum'))
 
 
 def test_real_model_gradients():

@@ -3,7 +3,6 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from mmpretrain.models.selfsup import BYOL
 from mmpretrain.registry import MODELS
@@ -27,6 +26,9 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
         test_pooling (str): ``'attention'`` or ``'avg'``.
         train_pooling (str): ``'avg'`` or ``'attention'``.
         detach_gfb_input (bool): stop the KL gradient at ``phi``.
+        gradcam_objective (str): ``'loss'`` (issue, released code) or
+            ``'log_likelihood'`` (paper footnote 2).
+        gradcam_scale (str): ``'none'`` or ``'max'`` (per-image).
         **kwargs: :class:`mmpretrain.models.BYOL` arguments.
     """
 
@@ -35,23 +37,24 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
                  test_pooling: str = 'attention',
                  train_pooling: str = 'avg',
                  detach_gfb_input: bool = False,
+                 gradcam_objective: str = 'loss',
+                 gradcam_scale: str = 'none',
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.init_common_rationale(gfb_head, test_pooling, train_pooling,
-                                   detach_gfb_input)
+                                   detach_gfb_input, gradcam_objective,
+                                   gradcam_scale)
 
     @torch.no_grad()
     def _encode_target(self, img: torch.Tensor) -> torch.Tensor:
         backbone_t, neck_t = self.target_net.module
         return neck_t(self.pool_for_training(backbone_t(img)[-1]))[0]
 
-    def view_objective(self, feature_map: torch.Tensor,
-                       inputs: torch.Tensor) -> torch.Tensor:
-        """Sum over images of the cosine of prediction and target."""
+    def view_loss(self, feature_map: torch.Tensor,
+                  inputs: torch.Tensor) -> torch.Tensor:
+        """BYOL loss of the image against its own target projection."""
         proj = self.neck(self.pool_for_training(feature_map))[0]
-        pred = self.head.predictor([proj])[0]
-        target = self._encode_target(inputs)
-        return F.cosine_similarity(pred, target, dim=1).sum()
+        return self.head.loss(proj, self._encode_target(inputs))
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
@@ -73,6 +76,5 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
                      self.head.loss(proj_2, target_1))
         losses = dict(loss=loss)
         losses.update(
-            self.common_rationale_loss([phi_1, phi_2],
-                                       -loss * phi_1.shape[0]))
+            self.common_rationale_loss([phi_1, phi_2], loss))
         return losses

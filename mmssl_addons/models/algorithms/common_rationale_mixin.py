@@ -1,5 +1,5 @@
 """Shared machinery of Learning Common Rationale (LCR) add-ons."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 
@@ -8,27 +8,34 @@ from ..utils import attention_pool, gradcam_map
 
 _TEST_POOLING = ('attention', 'avg')
 _TRAIN_POOLING = ('avg', 'attention')
+_OBJECTIVES = ('loss', 'log_likelihood')
+_SCALES = ('none', 'max')
 
 
 class CommonRationaleMixin:
-    """GradCAM of the SSL objective, fitted by a GradCAM-fitting branch.
+    """GradCAM of the SSL loss, fitted by a GradCAM-fitting branch.
 
     *Learning Common Rationale for Self-Supervised Representation Learning
     of Fine-Grained Images* (Shu, Yu, Liu, CVPR 2023).
 
-    The GradCAM target (Eq. 3) is taken w.r.t. the last convolutional
-    feature map ``phi``; the objective differentiated is the sum over the
-    batch of each image's *log-likelihood* of its positive pair, i.e.
-    ``-N * L_CL`` for a batch-mean loss: the paper's footnote 2 defines the
-    GradCAM "loss" as ``log P``, so ReLU keeps the evidence *for* the
-    positive pair, and summing (not averaging) keeps the map's scale
-    independent of the batch size (softmax(G / tau) is not scale invariant).
-    The authors' pseudocode differentiates the positive logit instead; for
-    InfoNCE this differs from ours by a positive per-image factor.
+    The target (Eq. 3) is ``G_ij = ReLU(<dL_CL/dphi_ij, phi_ij>)`` on the
+    last convolutional feature map ``phi``, computed with
+    ``torch.autograd.grad(..., retain_graph=True)`` and detached. Following
+    the issue and the authors' released MoCo code, ``L_CL`` is the
+    minimised, batch-mean SSL loss (``gradcam_objective='loss'``). The
+    paper's footnote 2 defines the GradCAM "loss" as ``log P`` instead,
+    which flips the sign before the ReLU: ``gradcam_objective=
+    'log_likelihood'`` selects that reading.
 
-    The target is detached; the KL term reaches the backbone only through
-    the branch's input ``phi`` (as in the authors' code), never through the
-    target. Set ``detach_gfb_input=True`` to stop that path too.
+    The map keeps the loss's scale. With small models the raw values can be
+    so small (about 1e-3 on the CPU demo) that ``softmax(G / tau)`` is
+    uniform and the branch gets no signal; ``gradcam_scale='max'`` divides
+    each image's map by its maximum first (an addition of ours, off by
+    default).
+
+    The KL term reaches the backbone only through the branch's input
+    ``phi`` (as in the authors' code), never through the target;
+    ``detach_gfb_input=True`` stops that path too.
 
     Args (consumed by :meth:`init_common_rationale`):
         gfb_head (dict, optional): :class:`GradCAMFittingHead` config; None
@@ -38,13 +45,23 @@ class CommonRationaleMixin:
         train_pooling (str): ``'avg'`` (LCR) or ``'attention'`` (the
             *DualPooling* ablation: weighted average pooling while training).
         detach_gfb_input (bool): stop the KL gradient at ``phi``.
+        gradcam_objective (str): ``'loss'`` or ``'log_likelihood'``.
+        gradcam_scale (str): ``'none'`` or ``'max'``.
     """
 
     def init_common_rationale(self,
                               gfb_head: Optional[dict],
                               test_pooling: str = 'attention',
                               train_pooling: str = 'avg',
-                              detach_gfb_input: bool = False) -> None:
+                              detach_gfb_input: bool = False,
+                              gradcam_objective: str = 'loss',
+                              gradcam_scale: str = 'none') -> None:
+        if gradcam_objective not in _OBJECTIVES:
+            raise ValueError(f'gradcam_objective must be one of '
+                             f'{_OBJECTIVES}, got {gradcam_objective!r}.')
+        if gradcam_scale not in _SCALES:
+            raise ValueError(f'gradcam_scale must be one of {_SCALES}, got '
+                             f'{gradcam_scale!r}.')
         if test_pooling not in _TEST_POOLING:
             raise ValueError(f'test_pooling must be one of {_TEST_POOLING}, '
                              f'got {test_pooling!r}.')
@@ -62,6 +79,8 @@ class CommonRationaleMixin:
         self.test_pooling = test_pooling
         self.train_pooling = train_pooling
         self.detach_gfb_input = detach_gfb_input
+        self.gradcam_objective = gradcam_objective
+        self.gradcam_scale = gradcam_scale
 
     @property
     def with_gfb(self) -> bool:
@@ -81,28 +100,47 @@ class CommonRationaleMixin:
             min=1e-7)
         return (pooled[:, :, None, None], )
 
-    def common_rationale_loss(
-            self, feature_maps: Sequence[torch.Tensor],
-            objective: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """KL between the GFB and the GradCAM of ``objective``.
+    def gradcam_target(self, feature_maps: Sequence[torch.Tensor],
+                       loss: torch.Tensor) -> List[torch.Tensor]:
+        """Detached GradCAM targets ``(N, H, W)``, one per feature map.
 
         Args:
             feature_maps (list[Tensor]): ``phi`` of each view that went
                 through the online encoder, each ``(N, C, H, W)``.
-            objective (Tensor): scalar log-likelihood-like objective (higher
-                is better) built from those maps.
+            loss (Tensor): the scalar SSL loss built from those maps.
+        """
+        objective = loss if self.gradcam_objective == 'loss' else -loss
+        grads = torch.autograd.grad(
+            objective, list(feature_maps), retain_graph=True)
+        targets = []
+        for phi, grad in zip(feature_maps, grads):
+            target = gradcam_map(phi.detach(), grad.detach())
+            if self.gradcam_scale == 'max':
+                peak = target.flatten(1).max(dim=1).values
+                target = target / peak.clamp(min=1e-12)[:, None, None]
+            targets.append(target)
+        return targets
+
+    def common_rationale_loss(
+            self, feature_maps: Sequence[torch.Tensor],
+            loss: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """KL between the GFB and the GradCAM of the SSL ``loss``.
+
+        Args:
+            feature_maps (list[Tensor]): ``phi`` of each online view,
+                ``(N, C, H, W)``.
+            loss (Tensor): scalar SSL loss built from those maps.
 
         Returns:
             dict: ``loss_gfb`` averaged over the views.
         """
-        grads = torch.autograd.grad(
-            objective, list(feature_maps), retain_graph=True)
-        loss = 0.
-        for phi, grad in zip(feature_maps, grads):
-            target = gradcam_map(phi.detach(), grad.detach())
+        total = 0.
+        targets = self.gradcam_target(feature_maps, loss)
+        for phi, target in zip(feature_maps, targets):
             branch_input = phi.detach() if self.detach_gfb_input else phi
-            loss = loss + self.gfb_head.loss(branch_input, target)['loss_gfb']
-        return dict(loss_gfb=loss / len(feature_maps))
+            total = total + self.gfb_head.loss(branch_input,
+                                               target)['loss_gfb']
+        return dict(loss_gfb=total / len(feature_maps))
 
     def extract_pooled_feat(self, inputs: torch.Tensor) -> torch.Tensor:
         """Test-time feature ``(N, C)``: Eq. 8 attention pooling or GAP."""
@@ -112,9 +150,9 @@ class CommonRationaleMixin:
                                   self.gfb_head.attention(feature_map))
         return feature_map.mean(dim=(2, 3))
 
-    def view_objective(self, feature_map: torch.Tensor,
-                       inputs: torch.Tensor) -> torch.Tensor:
-        """Log-likelihood-like objective of one view paired with itself.
+    def view_loss(self, feature_map: torch.Tensor,
+                  inputs: torch.Tensor) -> torch.Tensor:
+        """SSL loss of one view paired with itself (batch mean).
 
         Used by :meth:`view_gradcam` for visualisation; implemented by each
         algorithm.
@@ -130,9 +168,8 @@ class CommonRationaleMixin:
         x = self._single_view(inputs)
         with torch.enable_grad():
             phi = self.backbone(x)[-1]
-            objective = self.view_objective(phi, x)
-            (grad, ) = torch.autograd.grad(objective, [phi])
-        return gradcam_map(phi.detach(), grad)
+            (target, ) = self.gradcam_target([phi], self.view_loss(phi, x))
+        return target
 
     def extract_attention(self, inputs: torch.Tensor) -> torch.Tensor:
         """GFB attention ``A'`` ``(N, H, W)`` for visualisation."""

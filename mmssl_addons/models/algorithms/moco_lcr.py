@@ -32,6 +32,9 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
         test_pooling (str): ``'attention'`` or ``'avg'`` (MultiTask).
         train_pooling (str): ``'avg'`` or ``'attention'`` (DualPooling).
         detach_gfb_input (bool): stop the KL gradient at ``phi``.
+        gradcam_objective (str): ``'loss'`` (issue, released code) or
+            ``'log_likelihood'`` (paper footnote 2).
+        gradcam_scale (str): ``'none'`` or ``'max'`` (per-image).
         **kwargs: :class:`mmpretrain.models.MoCo` arguments (``backbone``,
             ``neck``, ``head``, ``queue_len``, ``feat_dim``, ``momentum``...).
     """
@@ -41,10 +44,13 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
                  test_pooling: str = 'attention',
                  train_pooling: str = 'avg',
                  detach_gfb_input: bool = False,
+                 gradcam_objective: str = 'loss',
+                 gradcam_scale: str = 'none',
                  **kwargs) -> None:
         super().__init__(**kwargs)
         self.init_common_rationale(gfb_head, test_pooling, train_pooling,
-                                   detach_gfb_input)
+                                   detach_gfb_input, gradcam_objective,
+                                   gradcam_scale)
 
     @torch.no_grad()
     def _encode_keys(self, im_k: torch.Tensor) -> torch.Tensor:
@@ -54,9 +60,9 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
         k = neck_k(self.pool_for_training(backbone_k(im_k)[-1]))[0]
         return batch_unshuffle_ddp(F.normalize(k, dim=1), idx_unshuffle)
 
-    def view_objective(self, feature_map: torch.Tensor,
-                       inputs: torch.Tensor) -> torch.Tensor:
-        """Sum over images of ``log P(positive)`` against the queue."""
+    def view_loss(self, feature_map: torch.Tensor,
+                  inputs: torch.Tensor) -> torch.Tensor:
+        """InfoNCE of the image against itself and the queue."""
         q = F.normalize(
             self.neck(self.pool_for_training(feature_map))[0], dim=1)
         with torch.no_grad():
@@ -65,9 +71,7 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
                 neck_k(self.pool_for_training(backbone_k(inputs)[-1]))[0],
                 dim=1)
         l_pos = (q * k).sum(1, keepdim=True)
-        l_neg = q @ self.queue.clone().detach()
-        logits = torch.cat([l_pos, l_neg], dim=1) / self.head.temperature
-        return torch.log_softmax(logits, dim=1)[:, 0].sum()
+        return self.head.loss(l_pos, q @ self.queue.clone().detach())
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
@@ -88,6 +92,6 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
 
         losses = dict(loss=loss_cl)
         losses.update(
-            self.common_rationale_loss([phi], -loss_cl * phi.shape[0]))
+            self.common_rationale_loss([phi], loss_cl))
         self._dequeue_and_enqueue(k)
         return losses
