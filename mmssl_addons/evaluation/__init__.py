@@ -1,0 +1,15 @@
+"""Retrieval and kNN evaluation.
+
+The pure functions in :mod:`.functional` need only torch, numpy and faiss.
+The registered :class:`RetrievalMetric` is exported when mmpretrain is
+installed (its import errors are not hidden).
+"""
+from importlib.util import find_spec
+
+from .functional import knn_accuracy, knn_classify, retrieval_metrics
+
+__all__ = ['retrieval_metrics', 'knn_classify', 'knn_accuracy']
+
+if find_spec('mmpretrain') is not None:
+    from .metrics import RetrievalMetric  # noqa: F401
+    __all__ += ['RetrievalMetric']

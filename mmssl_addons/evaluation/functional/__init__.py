@@ -1,0 +1,5 @@
+"""Pure evaluation functions; they need torch, numpy and faiss only."""
+from .knn import knn_accuracy, knn_classify
+from .retrieval import retrieval_metrics
+
+__all__ = ['retrieval_metrics', 'knn_classify', 'knn_accuracy']
