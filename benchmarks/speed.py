@@ -9,7 +9,8 @@ Both models are built in one process and their training steps (data
 preprocessor, forward, backward, optimizer step: ``model.train_step``) are
 timed in alternating blocks, so machine load affects both alike; the ratio
 is the median over rounds of ``time(ADDON) / time(BASE)``. Inputs are random
-uint8 images of the given size (the data pipeline is not timed).
+uint8 images of the given size, a pool of 4 distinct batches cycled (the
+data pipeline is not timed).
 
 Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` per model; on CPU
 the peak resident set size of a child process that runs only that config
@@ -28,14 +29,18 @@ import torch
 from mmengine.config import DictAction
 from mmengine.optim import build_optim_wrapper
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from mmssl_addons.utils import dump_json_atomic, load_config  # noqa: E402
+from mmssl_addons.utils import dump_json_atomic, load_config
+
+POOL_SIZE = 4
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('configs', nargs='+', help='BASE ADDON (or one '
-                        'config with --single)')
+    parser.add_argument(
+        'configs',
+        nargs='+',
+        help='BASE ADDON (or one '
+        'config with --single)')
     parser.add_argument('--batch-size', type=int, default=32)
     parser.add_argument('--img-size', type=int, default=96)
     parser.add_argument('--num-views', type=int, default=2)
@@ -45,8 +50,10 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--no-memory', action='store_true')
-    parser.add_argument('--single', action='store_true',
-                        help='internal: run one config, print peak RSS')
+    parser.add_argument(
+        '--single',
+        action='store_true',
+        help='internal: run one config, print peak RSS')
     parser.add_argument('--out', help='write the result as JSON')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
@@ -64,12 +71,19 @@ class Bench:
         self.optim = build_optim_wrapper(self.model, cfg.optim_wrapper)
         g = torch.Generator().manual_seed(0)
         shape = (args.batch_size, 3, args.img_size, args.img_size)
-        self.data = dict(
-            inputs=[
-                torch.randint(0, 256, shape, generator=g, dtype=torch.uint8)
-                for _ in range(args.num_views)
-            ],
-            data_samples=[DataSample() for _ in range(args.batch_size)])
+        # a few distinct batches, cycled: one batch repeated is a degenerate
+        # regime (the queue fills with copies of its keys)
+        self.pool = [
+            dict(
+                inputs=[
+                    torch.randint(
+                        0, 256, shape, generator=g, dtype=torch.uint8)
+                    for _ in range(args.num_views)
+                ],
+                data_samples=[DataSample() for _ in range(args.batch_size)])
+            for _ in range(POOL_SIZE)
+        ]
+        self.step = 0
         self.device = args.device
 
     def run(self, steps):
@@ -79,22 +93,26 @@ class Bench:
         sync()
         start = time.perf_counter()
         for _ in range(steps):
-            self.model.train_step(self.data, self.optim)
+            self.model.train_step(self.pool[self.step % POOL_SIZE], self.optim)
+            self.step += 1
         sync()
         return time.perf_counter() - start
 
 
 def child_peak_rss_mib(config, args):
     """Peak RSS (MiB) of a process that runs only ``config``."""
-    cmd = [sys.executable, __file__, config, '--single',
-           '--batch-size', str(args.batch_size), '--img-size',
-           str(args.img_size), '--num-views', str(args.num_views),
-           '--steps', str(args.steps), '--device', args.device]
+    cmd = [
+        sys.executable, __file__, config, '--single', '--batch-size',
+        str(args.batch_size), '--img-size',
+        str(args.img_size), '--num-views',
+        str(args.num_views), '--steps',
+        str(args.steps), '--device', args.device
+    ]
     if args.threads:
         cmd += ['--threads', str(args.threads)]
     if args.cfg_options:
-        cmd += ['--cfg-options'] + [
-            f'{k}={v}' for k, v in args.cfg_options.items()]
+        cmd += ['--cfg-options'
+                ] + [f'{k}={v}' for k, v in args.cfg_options.items()]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -127,8 +145,10 @@ def main(argv=None):
     base, addon = (b.name for b in benches)
     ratios = [a / b for a, b in zip(times[addon], times[base])]
     if 'cuda' not in args.device and not args.no_memory:
-        peaks = {b.name: child_peak_rss_mib(c, args)
-                 for b, c in zip(benches, args.configs)}
+        peaks = {
+            b.name: child_peak_rss_mib(c, args)
+            for b, c in zip(benches, args.configs)
+        }
     result = dict(
         base=base,
         addon=addon,
@@ -136,13 +156,16 @@ def main(argv=None):
         threads=torch.get_num_threads(),
         batch_size=args.batch_size,
         img_size=args.img_size,
-        step_time_s={k: statistics.median(v) for k, v in times.items()},
+        step_time_s={
+            k: statistics.median(v)
+            for k, v in times.items()
+        },
         ratio=statistics.median(ratios),
         ratio_min=min(ratios),
         ratio_max=max(ratios),
         peak_memory_mib=peaks,
-        memory_kind=('cuda max_memory_allocated' if 'cuda' in args.device
-                     else 'peak RSS of a process running one config'))
+        memory_kind=('cuda max_memory_allocated' if 'cuda' in args.device else
+                     'peak RSS of a process running one config'))
     print(json.dumps(result, indent=2))
     if args.out:
         dump_json_atomic(result, args.out)

@@ -4,11 +4,13 @@
 in a config) registers every model, transform, dataset, hook and metric into
 mmpretrain's registries.
 """
+# isort: off
 from .version import __version__
 from .utils.compat import patch_mmcv_adjust_hue
 
-patch_mmcv_adjust_hue()
+patch_mmcv_adjust_hue()  # before any pipeline is built
 
-from . import datasets, engine, evaluation, models  # noqa: F401,E402,I001
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
+# isort: on
 
 __all__ = ['__version__', 'datasets', 'engine', 'evaluation', 'models']

@@ -3,16 +3,17 @@ import glob
 import os.path as osp
 
 import pytest
-
-import mmssl_addons  # noqa: F401
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS, TRANSFORMS
 
+import mmssl_addons  # noqa: F401
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
-    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
-                         recursive=True) if '_base_' not in p)
+    p for p in glob.glob(
+        osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p)
 
 
 def pipelines(cfg):
@@ -42,8 +43,8 @@ def test_configs_found():
         assert required in names
 
 
-@pytest.mark.parametrize('path', CONFIGS,
-                         ids=[osp.relpath(p, REPO) for p in CONFIGS])
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
 def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert 'mmssl_addons' in cfg.custom_imports['imports']

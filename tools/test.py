@@ -17,9 +17,7 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from mmssl_addons.utils import dump_json_atomic  # noqa: E402
-from mmssl_addons.utils import prepare_runner_config  # noqa: E402
+from mmssl_addons.utils import dump_json_atomic, prepare_runner_config
 
 
 def parse_args():
@@ -59,8 +57,7 @@ def main():
     metrics = runner.test()
     out = args.out or osp.join(runner.work_dir, 'metrics.json')
     if runner.rank == 0:
-        dump_json_atomic({k: float(v)
-                          for k, v in metrics.items()}, out)
+        dump_json_atomic({k: float(v) for k, v in metrics.items()}, out)
         print(f'metrics written to {out}')
 
 

@@ -13,8 +13,7 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from mmssl_addons.utils import prepare_runner_config  # noqa: E402
+from mmssl_addons.utils import prepare_runner_config
 
 
 def parse_args():

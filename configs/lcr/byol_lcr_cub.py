@@ -44,3 +44,5 @@ model = dict(
         loss=dict(
             type='LCRKLLoss', tau=0.4, loss_weight=0.01, reduction='sum')),
     test_pooling='attention')
+
+custom_hooks = [dict(type='SafeCheckpointHook'), {{_base_.knn_monitor}}]

@@ -5,3 +5,5 @@ _base_ = [
     '../_base_/schedules/sgd_coslr_100e.py',
     '../_base_/default_runtime.py',
 ]
+
+custom_hooks = [dict(type='SafeCheckpointHook'), {{_base_.knn_monitor}}]

@@ -21,3 +21,5 @@ default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
 randomness = dict(seed=0)
+
+custom_hooks = [dict(type='SafeCheckpointHook'), {{_base_.knn_monitor}}]

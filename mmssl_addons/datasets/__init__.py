@@ -7,13 +7,15 @@ mmssl_addons.datasets.synthetic`` does not import the module twice.
 
 from .fine_grained import (FineGrainedAircraft, FineGrainedCars,
                            FineGrainedCUB, label_subset)
-from .transforms import *  # noqa: F401,F403
+from .transforms import CheckedLoadImageFromFile
 
 _SYNTHETIC_NAMES = ('SyntheticInfo', 'generate_synthetic_cub', 'render_sample')
 
-__all__ = [
-    'FineGrainedAircraft', 'FineGrainedCars', 'FineGrainedCUB', 'label_subset'
-] + list(_SYNTHETIC_NAMES)
+__all__ = [  # noqa: F822 (synthetic names resolve lazily, see __getattr__)
+    'CheckedLoadImageFromFile', 'FineGrainedAircraft', 'FineGrainedCars',
+    'FineGrainedCUB', 'label_subset', 'SyntheticInfo',
+    'generate_synthetic_cub', 'render_sample'
+]
 
 
 def __getattr__(name):

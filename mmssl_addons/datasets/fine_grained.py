@@ -15,7 +15,6 @@ from collections import defaultdict
 from typing import List, Optional
 
 import numpy as np
-
 from mmpretrain.datasets import CUB, FGVCAircraft, StanfordCars
 from mmpretrain.registry import DATASETS
 
@@ -90,8 +89,10 @@ class FineGrainedCUB(_FineGrainedMixin, CUB):
         **kwargs: :class:`mmpretrain.datasets.CUB` arguments.
     """
 
-    REQUIRED = ['images.txt', 'image_class_labels.txt',
-                'train_test_split.txt', 'images']
+    REQUIRED = [
+        'images.txt', 'image_class_labels.txt', 'train_test_split.txt',
+        'images'
+    ]
     NAME = 'CUB-200-2011'
     HOW_TO_GET = ('Download CUB_200_2011.tgz (Caltech-UCSD Birds-200-2011) '
                   'and extract it so that data/CUB_200_2011/images.txt '
@@ -109,8 +110,10 @@ class FineGrainedCUB(_FineGrainedMixin, CUB):
         classes_file = osp.join(data_root, 'classes.txt')
         if metainfo is None and osp.isfile(classes_file):
             with open(classes_file) as f:
-                names = [line.split(maxsplit=1)[1].strip()
-                         for line in f if line.strip()]
+                names = [
+                    line.split(maxsplit=1)[1].strip() for line in f
+                    if line.strip()
+                ]
             metainfo = dict(classes=names)
         super().__init__(
             data_root=data_root, split=split, metainfo=metainfo, **kwargs)

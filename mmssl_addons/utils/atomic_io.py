@@ -19,7 +19,8 @@ def atomic_path(path: str, suffix: str = '') -> Iterator[str]:
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
-        prefix='.' + osp.basename(path) + '.', suffix=suffix + '.tmp',
+        prefix='.' + osp.basename(path) + '.',
+        suffix=suffix + '.tmp',
         dir=folder)
     os.close(fd)
     try:

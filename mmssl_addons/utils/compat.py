@@ -55,8 +55,8 @@ def _make_adjust_hue(original, cv2, Image, default_backend):
 def patch_mmcv_adjust_hue() -> bool:
     """Install the numpy-2-safe ``adjust_hue``; return True if patched."""
     import mmcv
-    if int(np.__version__.split('.')[0]) < 2 or not mmcv.__version__.startswith(
-            '2.1.'):
+    if int(np.__version__.split('.')
+           [0]) < 2 or not mmcv.__version__.startswith('2.1.'):
         return False
     import cv2
     from mmcv.image import io as mmcv_io

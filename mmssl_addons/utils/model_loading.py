@@ -20,7 +20,8 @@ def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
     return cfg
 
 
-def init_model(cfg: Config, checkpoint: str,
+def init_model(cfg: Config,
+               checkpoint: str,
                device: str = 'cpu') -> torch.nn.Module:
     """Build ``cfg.model``, load ``checkpoint`` (``weights_only=True``)."""
     from mmpretrain.registry import MODELS
@@ -31,8 +32,9 @@ def init_model(cfg: Config, checkpoint: str,
     return model.to(device).eval()
 
 
-def build_test_dataset(cfg: Config, split_key: str = 'test_dataloader'
-                       ) -> Tuple[object, object]:
+def build_test_dataset(
+        cfg: Config,
+        split_key: str = 'test_dataloader') -> Tuple[object, object]:
     """The dataset of ``cfg[split_key]`` (with its pipeline)."""
     from mmpretrain.registry import DATASETS
     if cfg.get(split_key) is None:

@@ -26,6 +26,26 @@ def _ensure_custom_import(cfg: Config) -> None:
     cfg.custom_imports = dict(imports=names, allow_failed_imports=False)
 
 
+def _cpu_distributed_fallback(cfg: Config) -> None:
+    """Let ``dist_train.sh``/``dist_test.sh`` run on machines without CUDA.
+
+    mmpretrain's runtime asks for NCCL and mmengine wraps the model in DDP
+    with ``device_ids=[LOCAL_RANK]``; both need GPUs. Without CUDA we switch
+    to gloo and CPU DDP (``device_ids=None``) unless the config chose.
+    """
+    import torch
+    if cfg.launcher == 'none' or torch.cuda.is_available():
+        return
+    env_cfg = cfg.get('env_cfg', None) or {}
+    dist_cfg = dict(env_cfg.get('dist_cfg', None) or {})
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
+        dist_cfg['backend'] = 'gloo'
+    cfg.env_cfg = dict(env_cfg, dist_cfg=dist_cfg)
+    if cfg.get('model_wrapper_cfg', None) is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None)
+
+
 def _enable_amp(cfg: Config) -> None:
     wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if wrapper == 'AmpOptimWrapper':
@@ -58,6 +78,7 @@ def prepare_runner_config(cfg: Config, args, for_training: bool) -> Config:
                                 osp.splitext(osp.basename(cfg.filename))[0])
     _ensure_custom_import(cfg)
     _ensure_safe_checkpoint_hook(cfg)
+    _cpu_distributed_fallback(cfg)
     if not for_training:
         return cfg
     if args.amp:

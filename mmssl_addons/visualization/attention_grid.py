@@ -7,7 +7,8 @@ import numpy as np
 from ..utils import atomic_path
 
 
-def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray,
+def overlay_heatmap(image: np.ndarray,
+                    heatmap: np.ndarray,
                     alpha: float = 0.5) -> np.ndarray:
     """Blend a heat map onto an image.
 
@@ -26,8 +27,7 @@ def overlay_heatmap(image: np.ndarray, heatmap: np.ndarray,
     heat = np.asarray(heatmap, dtype=np.float32)
     heat = (heat - heat.min()) / (heat.max() - heat.min() + 1e-7)
     heat = cv2.resize(heat, (w, h), interpolation=cv2.INTER_LINEAR)
-    colour = cv2.applyColorMap((heat * 255).astype(np.uint8),
-                               cv2.COLORMAP_JET)
+    colour = cv2.applyColorMap((heat * 255).astype(np.uint8), cv2.COLORMAP_JET)
     return cv2.addWeighted(image, 1 - alpha, colour, alpha, 0)
 
 
@@ -35,21 +35,21 @@ def label_tile(tile: np.ndarray, text: str) -> np.ndarray:
     """Write ``text`` in the tile's top-left corner (copy)."""
     tile = tile.copy()
     scale = max(tile.shape[0] / 256, 0.3)
-    cv2.putText(tile, text, (3, int(12 * scale) + 3),
-                cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
-                cv2.LINE_AA)
+    cv2.putText(tile, text, (3, int(12 * scale) + 3), cv2.FONT_HERSHEY_SIMPLEX,
+                scale, (255, 255, 255), 1, cv2.LINE_AA)
     return tile
 
 
-def make_grid(tiles: Sequence[np.ndarray], ncols: int,
+def make_grid(tiles: Sequence[np.ndarray],
+              ncols: int,
               pad: int = 2) -> np.ndarray:
     """Tile equally sized ``(H, W, 3)`` images row by row."""
     if not tiles:
         raise ValueError('make_grid needs at least one tile.')
     h, w = tiles[0].shape[:2]
     nrows = -(-len(tiles) // ncols)
-    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3),
-                   255, np.uint8)
+    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3), 255,
+                   np.uint8)
     for i, tile in enumerate(tiles):
         r, c = divmod(i, ncols)
         y, x = pad + r * (h + pad), pad + c * (w + pad)
@@ -57,11 +57,11 @@ def make_grid(tiles: Sequence[np.ndarray], ncols: int,
     return grid
 
 
-def attention_triplets(images: Sequence[np.ndarray],
-                       maps: Sequence[Sequence[np.ndarray]],
-                       names: Sequence[str],
-                       captions: Optional[Sequence[str]] = None
-                       ) -> List[np.ndarray]:
+def attention_triplets(
+        images: Sequence[np.ndarray],
+        maps: Sequence[Sequence[np.ndarray]],
+        names: Sequence[str],
+        captions: Optional[Sequence[str]] = None) -> List[np.ndarray]:
     """For each image: the image, then one overlay per map kind."""
     tiles = []
     for i, image in enumerate(images):

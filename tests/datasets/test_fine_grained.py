@@ -46,8 +46,8 @@ def test_label_subset_is_per_class_and_deterministic():
 
 def test_label_fraction_in_dataset(tiny_cub):
     full = FineGrainedCUB(data_root=tiny_cub, split='train')
-    half = FineGrainedCUB(data_root=tiny_cub, split='train',
-                          label_fraction=0.5)
+    half = FineGrainedCUB(
+        data_root=tiny_cub, split='train', label_fraction=0.5)
     assert len(half) == len(full) // 2
 
 

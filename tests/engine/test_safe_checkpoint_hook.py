@@ -17,12 +17,29 @@ def mmengine_like_checkpoint():
     hub.update_info('iter', 3)
     hub.update_info('np_value', np.float32(0.25))
     return {
-        'meta': {'epoch': 1, 'iter': 3, 'seed': np.int64(7),
-                 'dataset_meta': {'classes': ('a', 'b')}},
-        'state_dict': {'w': torch.ones(2)},
+        'meta': {
+            'epoch': 1,
+            'iter': 3,
+            'seed': np.int64(7),
+            'dataset_meta': {
+                'classes': ('a', 'b')
+            }
+        },
+        'state_dict': {
+            'w': torch.ones(2)
+        },
         'message_hub': hub.state_dict(),
-        'optimizer': {'state': {0: {'momentum_buffer': torch.zeros(2)}},
-                      'param_groups': [{'lr': 0.1, 'params': [0]}]},
+        'optimizer': {
+            'state': {
+                0: {
+                    'momentum_buffer': torch.zeros(2)
+                }
+            },
+            'param_groups': [{
+                'lr': 0.1,
+                'params': [0]
+            }]
+        },
         'extra': np.arange(4),
     }
 
@@ -42,8 +59,8 @@ def test_hook_makes_it_loadable_and_restores_buffers(tmp_path):
     path = tmp_path / 'safe.pth'
     torch.save(ckpt, path)
     loaded = torch.load(path, weights_only=True)
-    assert loaded['meta']['seed'] == 7 and isinstance(
-        loaded['meta']['seed'], int)
+    assert loaded['meta']['seed'] == 7 and isinstance(loaded['meta']['seed'],
+                                                      int)
     assert torch.equal(loaded['extra'], torch.arange(4))
     hook.after_load_checkpoint(None, loaded)
     buf = loaded['message_hub']['log_scalars']['train/loss']

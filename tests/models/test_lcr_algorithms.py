@@ -4,9 +4,9 @@ import copy
 import pytest
 import torch
 import torch.nn as nn
+from mmpretrain.registry import MODELS
 
 import mmssl_addons  # noqa: F401
-from mmpretrain.registry import MODELS
 from mmssl_addons.models import CommonRationaleMixin, GradCAMFittingHead
 from mmssl_addons.models.losses import lcr_kl_loss
 from mmssl_addons.models.utils import gradcam_map
@@ -97,8 +97,8 @@ class _Toy(CommonRationaleMixin, nn.Module):
         super().__init__()
         self.w = nn.Parameter(torch.rand(3, 1, 1) + 0.5)
         self.init_common_rationale(
-            dict(type='GradCAMFittingHead', in_channels=3,
-                 num_projections=2), detach_gfb_input=detach_gfb_input)
+            dict(type='GradCAMFittingHead', in_channels=3, num_projections=2),
+            detach_gfb_input=detach_gfb_input)
 
 
 def test_kl_moves_backbone_only_through_branch_input():
@@ -131,8 +131,8 @@ def test_kl_moves_backbone_only_through_branch_input():
     assert detached.gfb_head.projections.weight.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize('objective,highlighted',
-                         [('loss', 1), ('log_likelihood', 0)])
+@pytest.mark.parametrize('objective,highlighted', [('loss', 1),
+                                                   ('log_likelihood', 0)])
 def test_gradcam_sign_convention(objective, highlighted):
     # score = evidence for the positive pair; location 0 raises it and
     # location 1 lowers it; the SSL loss is -score. 'loss' (issue, released
@@ -155,8 +155,7 @@ def test_gradcam_scale_max_and_option_errors():
     phi = torch.rand(2, 3, 2, 2, requires_grad=True)
     loss = (phi * torch.rand(2, 3, 2, 2)).sum() * 1e-4
     (target, ) = toy.gradcam_target([phi], loss)
-    torch.testing.assert_close(target.flatten(1).max(1).values,
-                               torch.ones(2))
+    torch.testing.assert_close(target.flatten(1).max(1).values, torch.ones(2))
     with pytest.raises(ValueError, match='gradcam_objective'):
         MODELS.build(moco_cfg(gfb_head=GFB, gradcam_objective='logit'))
     with pytest.raises(ValueError, match='gradcam_scale'):

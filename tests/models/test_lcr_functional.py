@@ -16,8 +16,9 @@ def naive_gradcam(phi, grad):
     for b in range(n):
         for i in range(h):
             for j in range(w):
-                s = sum(float(grad[b, k, i, j]) * float(phi[b, k, i, j])
-                        for k in range(c))
+                s = sum(
+                    float(grad[b, k, i, j]) * float(phi[b, k, i, j])
+                    for k in range(c))
                 out[b, i, j] = max(s, 0.0)
     return out
 
@@ -67,8 +68,8 @@ def test_gradcam_no_spatial_averaging():
     # classic GradCAM would average grad over positions first; ours must not
     phi = torch.ones(1, 1, 1, 2)
     grad = torch.tensor([[[[1.0, -3.0]]]])
-    torch.testing.assert_close(gradcam_map(phi, grad),
-                               torch.tensor([[[1.0, 0.0]]]))
+    torch.testing.assert_close(
+        gradcam_map(phi, grad), torch.tensor([[[1.0, 0.0]]]))
 
 
 def test_gradcam_errors():
@@ -87,11 +88,15 @@ def test_kl_matches_reference(tau):
     assert none.shape == (4, )
     torch.testing.assert_close(none.double(), ref, rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(
-        lcr_kl_loss(pred, cam, tau=tau).double(), ref.sum(), rtol=1e-4,
+        lcr_kl_loss(pred, cam, tau=tau).double(),
+        ref.sum(),
+        rtol=1e-4,
         atol=1e-5)
     torch.testing.assert_close(
         lcr_kl_loss(pred, cam, tau=tau, reduction='mean').double(),
-        ref.mean(), rtol=1e-4, atol=1e-5)
+        ref.mean(),
+        rtol=1e-4,
+        atol=1e-5)
 
 
 def test_kl_default_is_sum_and_matches_torch_kl_div_sum():
@@ -134,8 +139,8 @@ def test_kl_errors_and_module():
         lcr_kl_loss(torch.zeros(1, 2, 2), torch.zeros(1, 2, 2), tau=0)
     pred, cam = torch.randn(2, 3, 3), torch.rand(2, 3, 3)
     module = LCRKLLoss(tau=0.4, loss_weight=0.01)
-    torch.testing.assert_close(module(pred, cam),
-                               0.01 * lcr_kl_loss(pred, cam, tau=0.4))
+    torch.testing.assert_close(
+        module(pred, cam), 0.01 * lcr_kl_loss(pred, cam, tau=0.4))
 
 
 def test_attention_pool_matches_reference():
@@ -143,8 +148,8 @@ def test_attention_pool_matches_reference():
     phi, att = torch.randn(2, 6, 3, 4), torch.randn(2, 3, 4)
     out = attention_pool(phi, att)
     assert out.shape == (2, 6)
-    torch.testing.assert_close(out.double(), naive_attention_pool(phi, att),
-                               rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(
+        out.double(), naive_attention_pool(phi, att), rtol=1e-5, atol=1e-5)
 
 
 def test_attention_pool_properties():
@@ -152,8 +157,10 @@ def test_attention_pool_properties():
     phi, att = torch.randn(2, 4, 3, 3), torch.randn(2, 3, 3)
     # invariant to affine rescaling of the attention (min-max normalised)
     torch.testing.assert_close(
-        attention_pool(phi, att), attention_pool(phi, 3 * att + 7),
-        rtol=1e-4, atol=1e-4)
+        attention_pool(phi, att),
+        attention_pool(phi, 3 * att + 7),
+        rtol=1e-4,
+        atol=1e-4)
     # one-hot attention picks that location's feature
     one_hot = torch.zeros(2, 3, 3)
     one_hot[:, 1, 2] = 1

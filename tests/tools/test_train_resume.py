@@ -21,7 +21,13 @@ def tiny_options(data_root, max_epochs):
         f'train_cfg.max_epochs={max_epochs}',
         'default_hooks.checkpoint.interval=1',
         'default_hooks.checkpoint.max_keep_ckpts=3',
-        'default_hooks.logger.interval=1'
+        'default_hooks.logger.interval=1',
+        # the config's kNN monitor, every epoch, on the tiny data
+        'custom_hooks.1.interval=1',
+        f'custom_hooks.1.train_dataloader.dataset.data_root={data_root}',
+        f'custom_hooks.1.val_dataloader.dataset.data_root={data_root}',
+        'custom_hooks.1.train_dataloader.num_workers=0',
+        'custom_hooks.1.val_dataloader.num_workers=0',
     ]
 
 
@@ -38,13 +44,22 @@ def run_tool(repo_root, *args):
 @pytest.fixture(scope='module')
 def first_run(repo_root, tiny_cub, tmp_path_factory):
     work = str(tmp_path_factory.mktemp('work'))
-    run_tool(repo_root, 'tools/train.py', CONFIG, '--work-dir', work,
-             '--cfg-options', *tiny_options(tiny_cub, 1))
-    return work
+    proc = run_tool(repo_root, 'tools/train.py', CONFIG, '--work-dir', work,
+                    '--cfg-options', *tiny_options(tiny_cub, 1))
+    return work, proc.stdout + proc.stderr
 
 
-def test_two_iterations_write_safe_checkpoint(first_run):
-    ckpt = osp.join(first_run, 'epoch_1.pth')
+@pytest.fixture(scope='module')
+def first_run_dir(first_run):
+    return first_run[0]
+
+
+def test_knn_monitor_reports_each_epoch(first_run):
+    assert 'knn/top1' in first_run[1]
+
+
+def test_two_iterations_write_safe_checkpoint(first_run_dir):
+    ckpt = osp.join(first_run_dir, 'epoch_1.pth')
     assert osp.isfile(ckpt)
     # loads with the safety check on (explicitly, whatever torch's default)
     state = torch.load(ckpt, map_location='cpu', weights_only=True)
@@ -53,7 +68,7 @@ def test_two_iterations_write_safe_checkpoint(first_run):
     assert 'message_hub' in state and 'optimizer' in state
 
 
-def test_resume_continues_with_identical_weights(first_run, tiny_cub,
+def test_resume_continues_with_identical_weights(first_run_dir, tiny_cub,
                                                  repo_root):
     from mmengine.config import Config
     from mmengine.runner import Runner
@@ -61,14 +76,15 @@ def test_resume_continues_with_identical_weights(first_run, tiny_cub,
     from mmssl_addons.utils import prepare_runner_config
 
     saved = torch.load(
-        osp.join(first_run, 'epoch_1.pth'), map_location='cpu',
+        osp.join(first_run_dir, 'epoch_1.pth'),
+        map_location='cpu',
         weights_only=True)
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
 
     class Args:
         launcher = 'none'
-        work_dir = first_run
-        resume = osp.join(first_run, 'epoch_1.pth')
+        work_dir = first_run_dir
+        resume = osp.join(first_run_dir, 'epoch_1.pth')
         amp = False
         auto_scale_lr = False
         no_validate = False
@@ -94,25 +110,25 @@ def test_resume_continues_with_identical_weights(first_run, tiny_cub,
         isinstance(v, HistoryBuffer) for v in scalars.values())
 
 
-def test_resume_cli_continues_from_saved_iteration(first_run, tiny_cub,
+def test_resume_cli_continues_from_saved_iteration(first_run_dir, tiny_cub,
                                                    repo_root):
     proc = run_tool(repo_root, 'tools/train.py', CONFIG, '--work-dir',
-                    first_run, '--resume', '--cfg-options',
+                    first_run_dir, '--resume', '--cfg-options',
                     *tiny_options(tiny_cub, 2))
     assert 'resumed' in (proc.stdout + proc.stderr).lower()
     state = torch.load(
-        osp.join(first_run, 'epoch_2.pth'), map_location='cpu',
+        osp.join(first_run_dir, 'epoch_2.pth'),
+        map_location='cpu',
         weights_only=True)
     assert state['meta']['iter'] == 4 and state['meta']['epoch'] == 2
 
 
-def test_test_tool_writes_retrieval_metrics(first_run, tiny_cub, repo_root,
+def test_test_tool_writes_retrieval_metrics(first_run_dir, tiny_cub, repo_root,
                                             tmp_path):
     out = str(tmp_path / 'metrics.json')
     run_tool(repo_root, 'tools/test.py', CONFIG,
-             osp.join(first_run, 'epoch_1.pth'), '--work-dir',
-             str(tmp_path), '--out', out, '--cfg-options',
-             *tiny_options(tiny_cub, 1))
+             osp.join(first_run_dir, 'epoch_1.pth'), '--work-dir', str(tmp_path),
+             '--out', out, '--cfg-options', *tiny_options(tiny_cub, 1))
     with open(out) as f:
         metrics = json.load(f)
     assert set(metrics) == {
@@ -121,13 +137,12 @@ def test_test_tool_writes_retrieval_metrics(first_run, tiny_cub, repo_root,
     assert all(0 <= v <= 100 for v in metrics.values())
 
 
-def test_visualize_attention_writes_png(first_run, tiny_cub, repo_root,
+def test_visualize_attention_writes_png(first_run_dir, tiny_cub, repo_root,
                                         tmp_path):
     out = str(tmp_path / 'grid.png')
     run_tool(repo_root, 'tools/analysis/visualize_attention.py', CONFIG,
-             osp.join(first_run, 'epoch_1.pth'), '--out', out,
-             '--num-images', '4', '--cfg-options',
-             *tiny_options(tiny_cub, 1))
+             osp.join(first_run_dir, 'epoch_1.pth'), '--out', out, '--num-images',
+             '4', '--cfg-options', *tiny_options(tiny_cub, 1))
     import cv2
     img = cv2.imread(out)
     assert img is not None and img.shape[0] > 64 and img.shape[1] > 3 * 96

@@ -1,9 +1,9 @@
 """The numpy-2-safe mmcv.adjust_hue keeps mmcv's semantics."""
+import mmcv
 import numpy as np
 import pytest
 from PIL import Image
 
-import mmcv
 import mmssl_addons  # noqa: F401
 from mmssl_addons.utils.compat import _hue_shift
 
@@ -39,8 +39,12 @@ def test_hue_shift_wraps_like_numpy1():
 def test_colorjitter_with_hue_runs(image):
     from mmpretrain.registry import TRANSFORMS
     jitter = TRANSFORMS.build(
-        dict(type='ColorJitter', brightness=0.4, contrast=0.4,
-             saturation=0.4, hue=0.1))
+        dict(
+            type='ColorJitter',
+            brightness=0.4,
+            contrast=0.4,
+            saturation=0.4,
+            hue=0.1))
     for _ in range(20):  # negative hue factors are drawn about half the time
         assert jitter(dict(img=image.copy()))['img'].shape == image.shape
 

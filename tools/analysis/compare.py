@@ -6,11 +6,8 @@
 import argparse
 import json
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
-from mmssl_addons.utils import atomic_path  # noqa: E402
+from mmssl_addons.utils import atomic_path
 
 
 def parse_run(text):
@@ -27,8 +24,10 @@ def markdown_table(runs):
     keys = []
     for _, metrics in runs:
         keys += [k for k in metrics if k not in keys]
-    lines = ['| metric | ' + ' | '.join(name for name, _ in runs) + ' |',
-             '|---' * (len(runs) + 1) + '|']
+    lines = [
+        '| metric | ' + ' | '.join(name for name, _ in runs) + ' |',
+        '|---' * (len(runs) + 1) + '|'
+    ]
     for key in keys:
         cells = [f'{m[key]:.2f}' if key in m else '-' for _, m in runs]
         lines.append(f'| {key} | ' + ' | '.join(cells) + ' |')

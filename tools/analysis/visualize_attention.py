@@ -8,7 +8,6 @@ SSL objective (the image paired with itself) and the GradCAM-fitting
 branch's attention ``A'`` used for pooling at test time.
 """
 import argparse
-import os.path as osp
 import sys
 
 import numpy as np
@@ -16,12 +15,9 @@ import torch
 from mmengine.config import DictAction
 from mmengine.dataset import default_collate
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
-from mmssl_addons.utils import (build_test_dataset, init_model,  # noqa: E402
-                                load_config)
-from mmssl_addons.visualization import (attention_triplets,  # noqa: E402
-                                        make_grid, save_png_atomic)
+from mmssl_addons.utils import build_test_dataset, init_model, load_config
+from mmssl_addons.visualization import (attention_triplets, make_grid,
+                                        save_png_atomic)
 
 
 def parse_args():
@@ -30,10 +26,12 @@ def parse_args():
     parser.add_argument('checkpoint')
     parser.add_argument('--out', required=True, help='output PNG path')
     parser.add_argument('--num-images', type=int, default=16)
-    parser.add_argument('--ncols', type=int, default=4,
-                        help='images (triplets) per row')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--ncols', type=int, default=4, help='images (triplets) per row')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override settings of the config, key=value')
     return parser.parse_args()
 
@@ -78,8 +76,8 @@ def main():
     ]  # loaded as BGR by mmcv, as cv2 writes it
     classes = dataset.metainfo.get('classes') or []
     captions = [
-        str(classes[labels[i]]) if len(classes) > labels[i] else
-        f'class {labels[i]}' for i in picks
+        str(classes[labels[i]])
+        if len(classes) > labels[i] else f'class {labels[i]}' for i in picks
     ]
     tiles = attention_triplets(images, [gradcam, attention],
                                ['GradCAM', 'GFB attention'], captions)

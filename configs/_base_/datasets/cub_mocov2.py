@@ -73,3 +73,23 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 test_evaluator = dict(type='RetrievalMetric', topk=(1, 5))
 test_cfg = dict()
+
+# weighted kNN (k=200, T=0.07) on frozen features, train split -> test split;
+# configs add it with `custom_hooks = [..., {{_base_.knn_monitor}}]`
+knn_monitor = dict(
+    type='KNNMonitorHook',
+    train_dataloader=dict(
+        batch_size=64,
+        num_workers=4,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        collate_fn=dict(type='default_collate'),
+        dataset=dict(
+            type=dataset_type,
+            data_root=data_root,
+            split='train',
+            pipeline=test_pipeline)),
+    val_dataloader=test_dataloader,
+    k=200,
+    temperature=0.07,
+    interval=10,
+    feature_fn='extract_pooled_feat')

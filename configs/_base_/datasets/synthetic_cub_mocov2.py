@@ -56,3 +56,30 @@ test_dataloader = dict(
     batch_size=100,
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
+
+knn_monitor = dict(
+    type='KNNMonitorHook',
+    train_dataloader=dict(
+        batch_size=100,
+        num_workers=2,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        collate_fn=dict(type='default_collate'),
+        dataset=dict(
+            type='FineGrainedCUB',
+            data_root=data_root,
+            split='train',
+            pipeline=test_pipeline)),
+    val_dataloader=dict(
+        batch_size=100,
+        num_workers=2,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        collate_fn=dict(type='default_collate'),
+        dataset=dict(
+            type='FineGrainedCUB',
+            data_root=data_root,
+            split='test',
+            pipeline=test_pipeline)),
+    k=20,
+    temperature=0.07,
+    interval=10,
+    feature_fn='extract_pooled_feat')

@@ -7,7 +7,6 @@ import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.logging import HistoryBuffer
-
 from mmpretrain.registry import HOOKS
 
 _BUFFER_TAG = '__mmssl_history_buffer__'
@@ -26,8 +25,8 @@ def to_weights_only_safe(obj: Any) -> Any:
         return {
             _BUFFER_TAG: True,
             'log_history': torch.as_tensor(np.asarray(log, dtype=np.float64)),
-            'count_history': torch.as_tensor(
-                np.asarray(count, dtype=np.float64)),
+            'count_history':
+            torch.as_tensor(np.asarray(count, dtype=np.float64)),
             'max_length': int(obj.max_length),
         }
     if isinstance(obj, torch.Tensor) or obj is None or isinstance(
@@ -53,8 +52,7 @@ def restore_history_buffers(obj: Any) -> Any:
     """Inverse of :func:`to_weights_only_safe` for history buffers."""
     if isinstance(obj, dict) and obj.get(_BUFFER_TAG):
         return HistoryBuffer(obj['log_history'].tolist(),
-                             obj['count_history'].tolist(),
-                             obj['max_length'])
+                             obj['count_history'].tolist(), obj['max_length'])
     if isinstance(obj, OrderedDict):
         return OrderedDict(
             (k, restore_history_buffers(v)) for k, v in obj.items())

@@ -3,6 +3,4 @@ from .common_rationale_mixin import CommonRationaleMixin
 from .feature_predict_mixin import FeaturePredictMixin
 from .moco_lcr import MoCoLCR
 
-__all__ = [
-    'BYOLLCR', 'CommonRationaleMixin', 'FeaturePredictMixin', 'MoCoLCR'
-]
+__all__ = ['BYOLLCR', 'CommonRationaleMixin', 'FeaturePredictMixin', 'MoCoLCR']

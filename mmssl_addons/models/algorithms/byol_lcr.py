@@ -3,10 +3,10 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
-
 from mmpretrain.models.selfsup import BYOL
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
 from .common_rationale_mixin import CommonRationaleMixin
 from .feature_predict_mixin import FeaturePredictMixin
 
@@ -72,9 +72,9 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
             target_1 = self._encode_target(img_v1)
             target_2 = self._encode_target(img_v2)
 
-        loss = 2. * (self.head.loss(proj_1, target_2) +
-                     self.head.loss(proj_2, target_1))
+        loss = 2. * (
+            self.head.loss(proj_1, target_2) +
+            self.head.loss(proj_2, target_1))
         losses = dict(loss=loss)
-        losses.update(
-            self.common_rationale_loss([phi_1, phi_2], loss))
+        losses.update(self.common_rationale_loss([phi_1, phi_2], loss))
         return losses

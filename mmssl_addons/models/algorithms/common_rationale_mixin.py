@@ -2,8 +2,8 @@
 from typing import Dict, List, Optional, Sequence
 
 import torch
-
 from mmpretrain.registry import MODELS
+
 from ..utils import attention_pool, gradcam_map
 
 _TEST_POOLING = ('attention', 'avg')
@@ -73,9 +73,8 @@ class CommonRationaleMixin:
                 test_pooling = 'avg'  # plain base method
             else:
                 raise ValueError('attention pooling needs a gfb_head.')
-        self.gfb_head = None if gfb_head is None else (
-            gfb_head if isinstance(gfb_head, torch.nn.Module) else
-            MODELS.build(gfb_head))
+        self.gfb_head = None if gfb_head is None else (gfb_head if isinstance(
+            gfb_head, torch.nn.Module) else MODELS.build(gfb_head))
         self.test_pooling = test_pooling
         self.train_pooling = train_pooling
         self.detach_gfb_input = detach_gfb_input
@@ -96,8 +95,8 @@ class CommonRationaleMixin:
             return (feature_map, )
         attention = self.gfb_head.attention(feature_map)
         pooled = attention_pool(feature_map, attention, normalize=False)
-        pooled = pooled / attention.flatten(1).sum(1, keepdim=True).clamp(
-            min=1e-7)
+        pooled = pooled / attention.flatten(1).sum(
+            1, keepdim=True).clamp(min=1e-7)
         return (pooled[:, :, None, None], )
 
     def gradcam_target(self, feature_maps: Sequence[torch.Tensor],
@@ -121,9 +120,8 @@ class CommonRationaleMixin:
             targets.append(target)
         return targets
 
-    def common_rationale_loss(
-            self, feature_maps: Sequence[torch.Tensor],
-            loss: torch.Tensor) -> Dict[str, torch.Tensor]:
+    def common_rationale_loss(self, feature_maps: Sequence[torch.Tensor],
+                              loss: torch.Tensor) -> Dict[str, torch.Tensor]:
         """KL between the GFB and the GradCAM of the SSL ``loss``.
 
         Args:

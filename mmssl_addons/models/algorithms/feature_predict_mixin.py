@@ -2,7 +2,6 @@
 from typing import List, Optional, Union
 
 import torch
-
 from mmpretrain.structures import DataSample
 
 
@@ -42,9 +41,11 @@ class FeaturePredictMixin:
         return feature_map.mean(dim=(2, 3))
 
     @torch.no_grad()
-    def predict(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
-                data_samples: Optional[List[DataSample]] = None
-                ) -> List[DataSample]:
+    def predict(
+            self,
+            inputs: Union[torch.Tensor, List[torch.Tensor]],
+            data_samples: Optional[List[DataSample]] = None
+    ) -> List[DataSample]:
         """Attach ``feature`` ``(C,)`` to each data sample."""
         feats = self.extract_pooled_feat(inputs)
         if data_samples is None:

@@ -4,11 +4,11 @@ from typing import Dict, List, Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from mmpretrain.models.selfsup import MoCo
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
 from .common_rationale_mixin import CommonRationaleMixin
 from .feature_predict_mixin import FeaturePredictMixin
 
@@ -91,7 +91,6 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
         loss_cl = self.head.loss(l_pos, l_neg)
 
         losses = dict(loss=loss_cl)
-        losses.update(
-            self.common_rationale_loss([phi], loss_cl))
+        losses.update(self.common_rationale_loss([phi], loss_cl))
         self._dequeue_and_enqueue(k)
         return losses

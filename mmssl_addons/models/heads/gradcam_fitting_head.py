@@ -4,8 +4,8 @@ from typing import Dict, Optional
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
-
 from mmpretrain.registry import MODELS
+
 from ..utils import normalize_attention
 
 
@@ -44,8 +44,8 @@ class GradCAMFittingHead(BaseModule):
         self.projections = nn.Conv2d(
             in_channels, num_projections, kernel_size=1, bias=with_bn_relu)
         self.bn_relu = nn.Sequential(
-            nn.BatchNorm2d(num_projections),
-            nn.ReLU(inplace=True)) if with_bn_relu else nn.Identity()
+            nn.BatchNorm2d(num_projections), nn.ReLU(
+                inplace=True)) if with_bn_relu else nn.Identity()
         self.loss_module = MODELS.build(
             loss or dict(type='LCRKLLoss', tau=0.4, loss_weight=0.01))
 

@@ -1,7 +1,6 @@
 """KL loss between the GradCAM target and the GradCAM-fitting branch."""
 import torch
 import torch.nn as nn
-
 from mmpretrain.registry import MODELS
 
 _REDUCTIONS = ('none', 'mean', 'sum')

@@ -2,8 +2,8 @@
 from typing import Tuple
 
 import torch
-
 from mmpretrain.registry import MODELS
+
 from ..heads import GradCAMFittingHead
 from ..utils import attention_pool
 
@@ -30,8 +30,8 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
                  num_projections: int = 32,
                  with_bn_relu: bool = False,
                  init_cfg=None) -> None:
-        super().__init__(in_channels, num_projections, with_bn_relu,
-                         init_cfg=init_cfg)
+        super().__init__(
+            in_channels, num_projections, with_bn_relu, init_cfg=init_cfg)
         for param in self.parameters():
             param.requires_grad = False
 

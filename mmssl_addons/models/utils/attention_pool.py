@@ -26,7 +26,8 @@ def normalize_attention(attention: torch.Tensor,
     return ((flat - low) / (high - low + eps)).view_as(attention)
 
 
-def attention_pool(feature_map: torch.Tensor, attention: torch.Tensor,
+def attention_pool(feature_map: torch.Tensor,
+                   attention: torch.Tensor,
                    normalize: bool = True) -> torch.Tensor:
     """Weighted pooling ``f = sum_ij A'_ij phi_ij`` (LCR, Eq. 8).
 
