@@ -17,7 +17,8 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmssl_addons.utils import dump_json_atomic, prepare_runner_config
+from mmssl_addons.utils import (dump_json_atomic, init_cpu_distributed,
+                                prepare_runner_config)
 
 
 def parse_args():
@@ -53,6 +54,7 @@ def main():
     cfg = Config.fromfile(args.config)
     cfg = prepare_runner_config(cfg, args, for_training=False)
     cfg.load_from = args.checkpoint
+    init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     out = args.out or osp.join(runner.work_dir, 'metrics.json')

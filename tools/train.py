@@ -13,7 +13,7 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmssl_addons.utils import prepare_runner_config
+from mmssl_addons.utils import init_cpu_distributed, prepare_runner_config
 
 
 def parse_args():
@@ -58,6 +58,7 @@ def main():
         sys.exit(f'error: config file not found: {args.config}')
     cfg = Config.fromfile(args.config)
     cfg = prepare_runner_config(cfg, args, for_training=True)
+    init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

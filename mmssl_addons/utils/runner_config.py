@@ -46,6 +46,23 @@ def _cpu_distributed_fallback(cfg: Config) -> None:
             type='MMDistributedDataParallel', device_ids=None)
 
 
+def init_cpu_distributed(cfg: Config) -> None:
+    """Join the torchrun process group with gloo when there is no CUDA.
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` for the
+    pytorch launcher even for gloo; the Runner skips its own init when a
+    process group exists, so tools call this right before building it.
+    """
+    import torch
+    import torch.distributed as torch_dist
+    if (cfg.launcher != 'pytorch' or torch.cuda.is_available()
+            or torch_dist.is_initialized()):
+        return
+    dist_cfg = dict(cfg.env_cfg.get('dist_cfg', {}))
+    backend = dist_cfg.pop('backend', 'gloo')
+    torch_dist.init_process_group(backend=backend, **dist_cfg)
+
+
 def _enable_amp(cfg: Config) -> None:
     wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if wrapper == 'AmpOptimWrapper':

@@ -3,15 +3,15 @@ import json
 import os
 import os.path as osp
 import subprocess
+import sys
 
 import torch
 from test_train_resume import CONFIG, tiny_options
 
 
 def run_sh(repo_root, *args, port):
-    env = dict(os.environ, PORT=str(port), OMP_NUM_THREADS='1')
-    env['PATH'] = osp.dirname(os.path.realpath(
-        __import__('sys').executable)) + ':' + env['PATH']
+    env = dict(
+        os.environ, PORT=str(port), OMP_NUM_THREADS='1', PYTHON=sys.executable)
     proc = subprocess.run(['bash', *args],
                           cwd=repo_root,
                           env=env,

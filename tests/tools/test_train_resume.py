@@ -15,9 +15,11 @@ def tiny_options(data_root, max_epochs):
     return [
         f'train_dataloader.dataset.data_root={data_root}',
         f'test_dataloader.dataset.data_root={data_root}',
-        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'train_dataloader.batch_size=4',
+        'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
-        'test_dataloader.num_workers=0', 'test_dataloader.batch_size=4',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.batch_size=4',
         f'train_cfg.max_epochs={max_epochs}',
         'default_hooks.checkpoint.interval=1',
         'default_hooks.checkpoint.max_keep_ckpts=3',
@@ -127,8 +129,9 @@ def test_test_tool_writes_retrieval_metrics(first_run_dir, tiny_cub, repo_root,
                                             tmp_path):
     out = str(tmp_path / 'metrics.json')
     run_tool(repo_root, 'tools/test.py', CONFIG,
-             osp.join(first_run_dir, 'epoch_1.pth'), '--work-dir', str(tmp_path),
-             '--out', out, '--cfg-options', *tiny_options(tiny_cub, 1))
+             osp.join(first_run_dir, 'epoch_1.pth'), '--work-dir',
+             str(tmp_path), '--out', out, '--cfg-options',
+             *tiny_options(tiny_cub, 1))
     with open(out) as f:
         metrics = json.load(f)
     assert set(metrics) == {
@@ -141,8 +144,8 @@ def test_visualize_attention_writes_png(first_run_dir, tiny_cub, repo_root,
                                         tmp_path):
     out = str(tmp_path / 'grid.png')
     run_tool(repo_root, 'tools/analysis/visualize_attention.py', CONFIG,
-             osp.join(first_run_dir, 'epoch_1.pth'), '--out', out, '--num-images',
-             '4', '--cfg-options', *tiny_options(tiny_cub, 1))
+             osp.join(first_run_dir, 'epoch_1.pth'), '--out', out,
+             '--num-images', '4', '--cfg-options', *tiny_options(tiny_cub, 1))
     import cv2
     img = cv2.imread(out)
     assert img is not None and img.shape[0] > 64 and img.shape[1] > 3 * 96
