@@ -76,3 +76,31 @@ def test_lcr_cub_matches_paper_settings():
     assert cfg.train_dataloader.dataset.pipeline[1].transforms[0][0][
         'scale'] == 224
     assert m.backbone.init_cfg is None  # ImageNet init is an explicit switch
+
+
+def test_custom_imports_from_another_project(tmp_path):
+    """A foreign config needs only custom_imports (fresh interpreter)."""
+    import subprocess
+    import sys
+    cfg = tmp_path / 'other_project_cfg.py'
+    cfg.write_text(
+        "custom_imports = dict(imports=['mmssl_addons'], "
+        'allow_failed_imports=False)\n'
+        "model = dict(type='MoCoLCR', queue_len=32, feat_dim=8,\n"
+        "    backbone=dict(type='ResNet', depth=18),\n"
+        "    neck=dict(type='MoCoV2Neck', in_channels=512, hid_channels=16,\n"
+        '        out_channels=8),\n'
+        "    head=dict(type='ContrastiveHead',\n"
+        "        loss=dict(type='CrossEntropyLoss')),\n"
+        "    gfb_head=dict(type='GradCAMFittingHead', in_channels=512))\n")
+    code = ('from mmengine.config import Config\n'
+            'from mmpretrain.registry import MODELS\n'
+            f'cfg = Config.fromfile({str(cfg)!r})\n'
+            'model = MODELS.build(cfg.model)\n'
+            'print(type(model).__name__, type(model.gfb_head).__name__)\n')
+    out = subprocess.run([sys.executable, '-c', code],
+                         capture_output=True,
+                         text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'MoCoLCR GradCAMFittingHead' in out.stdout

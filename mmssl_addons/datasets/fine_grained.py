@@ -65,11 +65,15 @@ class _FineGrainedMixin:
     NAME = ''
     HOW_TO_GET = ''
 
-    def _setup(self, data_root: str, label_fraction: float,
-               subset_seed: int) -> None:
+    def __init__(self,
+                 data_root: str,
+                 label_fraction: float = 1.0,
+                 subset_seed: int = 0,
+                 **kwargs) -> None:
         check_data_root(data_root, self.REQUIRED, self.NAME, self.HOW_TO_GET)
         self.label_fraction = label_fraction
         self.subset_seed = subset_seed
+        super().__init__(data_root=data_root, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         return label_subset(super().load_data_list(), self.label_fraction,
@@ -106,7 +110,6 @@ class FineGrainedCUB(_FineGrainedMixin, CUB):
                  subset_seed: int = 0,
                  metainfo: Optional[dict] = None,
                  **kwargs) -> None:
-        self._setup(data_root, label_fraction, subset_seed)
         classes_file = osp.join(data_root, 'classes.txt')
         if metainfo is None and osp.isfile(classes_file):
             with open(classes_file) as f:
@@ -116,7 +119,12 @@ class FineGrainedCUB(_FineGrainedMixin, CUB):
                 ]
             metainfo = dict(classes=names)
         super().__init__(
-            data_root=data_root, split=split, metainfo=metainfo, **kwargs)
+            data_root=data_root,
+            label_fraction=label_fraction,
+            subset_seed=subset_seed,
+            split=split,
+            metainfo=metainfo,
+            **kwargs)
 
 
 @DATASETS.register_module()
@@ -125,7 +133,7 @@ class FineGrainedCars(_FineGrainedMixin, StanfordCars):
 
     Args:
         data_root (str): the Stanford Cars folder.
-        split (str): ``'train'`` or ``'test'``.
+        split (str): ``'train'`` (default) or ``'test'``.
         label_fraction (float): fraction of each class kept. Defaults to 1.
         subset_seed (int): seed of the per-class subset. Defaults to 0.
     """
@@ -136,15 +144,6 @@ class FineGrainedCars(_FineGrainedMixin, StanfordCars):
                   'StanfordCars dataset documents (cars_train/, cars_test/, '
                   'devkit/ or cars_annos.mat).')
 
-    def __init__(self,
-                 data_root: str,
-                 split: str = 'train',
-                 label_fraction: float = 1.0,
-                 subset_seed: int = 0,
-                 **kwargs) -> None:
-        self._setup(data_root, label_fraction, subset_seed)
-        super().__init__(data_root=data_root, split=split, **kwargs)
-
 
 @DATASETS.register_module()
 class FineGrainedAircraft(_FineGrainedMixin, FGVCAircraft):
@@ -152,7 +151,8 @@ class FineGrainedAircraft(_FineGrainedMixin, FGVCAircraft):
 
     Args:
         data_root (str): the fgvc-aircraft-2013b folder.
-        split (str): ``'train'``, ``'val'``, ``'trainval'`` or ``'test'``.
+        split (str): ``'train'``, ``'val'``, ``'trainval'`` (default) or
+            ``'test'``.
         label_fraction (float): fraction of each class kept. Defaults to 1.
         subset_seed (int): seed of the per-class subset. Defaults to 0.
     """
@@ -161,12 +161,3 @@ class FineGrainedAircraft(_FineGrainedMixin, FGVCAircraft):
     NAME = 'FGVC-Aircraft'
     HOW_TO_GET = ('Download fgvc-aircraft-2013b.tar.gz and extract it so '
                   'that data/fgvc-aircraft-2013b/data/images exists.')
-
-    def __init__(self,
-                 data_root: str,
-                 split: str = 'trainval',
-                 label_fraction: float = 1.0,
-                 subset_seed: int = 0,
-                 **kwargs) -> None:
-        self._setup(data_root, label_fraction, subset_seed)
-        super().__init__(data_root=data_root, split=split, **kwargs)

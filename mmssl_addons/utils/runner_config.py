@@ -4,11 +4,36 @@ Mirrors mmpretrain's tools so users get the flags they know, and adds what
 our checkpoints need: :class:`SafeCheckpointHook` is always registered so
 every checkpoint written loads with ``torch.load(weights_only=True)``.
 """
+import argparse
+import os
 import os.path as osp
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 SAFE_HOOK = 'SafeCheckpointHook'
+
+
+def add_runner_args(parser: argparse.ArgumentParser) -> None:
+    """``--work-dir``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value (xxx=yyy format)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse, and export ``LOCAL_RANK`` as mmpretrain's tools do."""
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def _ensure_safe_checkpoint_hook(cfg: Config) -> None:
@@ -64,6 +89,11 @@ def init_cpu_distributed(cfg: Config) -> None:
 
 
 def _enable_amp(cfg: Config) -> None:
+    import torch
+    if not torch.cuda.is_available():
+        raise RuntimeError(
+            '--amp needs a CUDA GPU: mmengine\'s AmpOptimWrapper refuses to '
+            'train on CPU. Run without --amp on this machine.')
     wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if wrapper == 'AmpOptimWrapper':
         return

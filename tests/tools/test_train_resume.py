@@ -168,3 +168,36 @@ def test_missing_dataset_root_is_a_clear_error(repo_root, tmp_path):
     assert proc.returncode != 0
     assert missing in proc.stderr
     assert 'synthetic' in proc.stderr and 'CUB_200_2011' in proc.stderr
+
+
+def test_amp_flag(repo_root, tiny_cub, tmp_path):
+    from argparse import Namespace
+
+    from mmengine.config import Config
+
+    from mmssl_addons.utils import prepare_runner_config
+    args = Namespace(
+        launcher='none',
+        cfg_options=None,
+        work_dir=str(tmp_path),
+        resume=None,
+        amp=True,
+        auto_scale_lr=False,
+        no_validate=False)
+    cfg = Config.fromfile(osp.join(repo_root, CONFIG))
+    if torch.cuda.is_available():
+        cfg = prepare_runner_config(cfg, args, for_training=True)
+        assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+        assert cfg.optim_wrapper.loss_scale == 'dynamic'
+        return
+    with pytest.raises(RuntimeError, match='--amp needs a CUDA GPU'):
+        prepare_runner_config(cfg, args, for_training=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir',
+        str(tmp_path / 'amp'), '--amp'
+    ],
+                          cwd=repo_root,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode != 0 and '--amp needs a CUDA GPU' in proc.stderr

@@ -1,5 +1,5 @@
 """BYOL + Learning Common Rationale (LCR paper, Table 3)."""
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
 import torch.nn as nn
@@ -31,19 +31,6 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
         gradcam_scale (str): ``'none'`` or ``'max'`` (per-image).
         **kwargs: :class:`mmpretrain.models.BYOL` arguments.
     """
-
-    def __init__(self,
-                 gfb_head: Optional[dict] = None,
-                 test_pooling: str = 'attention',
-                 train_pooling: str = 'avg',
-                 detach_gfb_input: bool = False,
-                 gradcam_objective: str = 'loss',
-                 gradcam_scale: str = 'none',
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.init_common_rationale(gfb_head, test_pooling, train_pooling,
-                                   detach_gfb_input, gradcam_objective,
-                                   gradcam_scale)
 
     @torch.no_grad()
     def _encode_target(self, img: torch.Tensor) -> torch.Tensor:

@@ -49,6 +49,20 @@ class CommonRationaleMixin:
         gradcam_scale (str): ``'none'`` or ``'max'``.
     """
 
+    def __init__(self,
+                 gfb_head: Optional[dict] = None,
+                 test_pooling: str = 'attention',
+                 train_pooling: str = 'avg',
+                 detach_gfb_input: bool = False,
+                 gradcam_objective: str = 'loss',
+                 gradcam_scale: str = 'none',
+                 **kwargs) -> None:
+        """Build the base algorithm from ``kwargs``, then the LCR parts."""
+        super().__init__(**kwargs)
+        self.init_common_rationale(gfb_head, test_pooling, train_pooling,
+                                   detach_gfb_input, gradcam_objective,
+                                   gradcam_scale)
+
     def init_common_rationale(self,
                               gfb_head: Optional[dict],
                               test_pooling: str = 'attention',

@@ -1,5 +1,5 @@
 """MoCo v2 + Learning Common Rationale."""
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
 import torch.nn as nn
@@ -38,19 +38,6 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
         **kwargs: :class:`mmpretrain.models.MoCo` arguments (``backbone``,
             ``neck``, ``head``, ``queue_len``, ``feat_dim``, ``momentum``...).
     """
-
-    def __init__(self,
-                 gfb_head: Optional[dict] = None,
-                 test_pooling: str = 'attention',
-                 train_pooling: str = 'avg',
-                 detach_gfb_input: bool = False,
-                 gradcam_objective: str = 'loss',
-                 gradcam_scale: str = 'none',
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.init_common_rationale(gfb_head, test_pooling, train_pooling,
-                                   detach_gfb_input, gradcam_objective,
-                                   gradcam_scale)
 
     @torch.no_grad()
     def _encode_keys(self, im_k: torch.Tensor) -> torch.Tensor:
