@@ -234,3 +234,19 @@ def test_byol_lcr():
     assert model.gfb_head.projections.weight.grad.abs().sum() > 0
     plain = MODELS.build(dict(copy.deepcopy(cfg), gfb_head=None))
     assert set(plain.loss(views(), None)) == {'loss'}
+
+
+def test_gfb_attention_pool_neck_matches_head_and_is_frozen():
+    from mmssl_addons.models import GFBAttentionPoolNeck
+    from mmssl_addons.models.utils import attention_pool
+    torch.manual_seed(0)
+    head = GradCAMFittingHead(in_channels=6, num_projections=3)
+    neck = GFBAttentionPoolNeck(in_channels=6, num_projections=3)
+    neck.load_state_dict(head.state_dict())
+    neck.train()
+    assert not neck.training
+    assert not any(p.requires_grad for p in neck.parameters())
+    phi = torch.rand(2, 6, 4, 4)
+    (pooled, ) = neck((torch.rand(2, 3, 8, 8), phi))
+    torch.testing.assert_close(pooled, attention_pool(phi,
+                                                      head.attention(phi)))

@@ -201,3 +201,34 @@ def test_amp_flag(repo_root, tiny_cub, tmp_path):
                           text=True,
                           timeout=300)
     assert proc.returncode != 0 and '--amp needs a CUDA GPU' in proc.stderr
+
+
+def test_linear_probe_loads_backbone_and_gfb(first_run_dir, tiny_cub,
+                                             repo_root, tmp_path):
+    """Frozen backbone + GFB attention pooling from the SSL checkpoint."""
+    ckpt = osp.join(first_run_dir, 'epoch_1.pth')
+    work = str(tmp_path / 'linear')
+    proc = run_tool(
+        repo_root, 'tools/train.py',
+        'configs/lcr/linear_probe/r18s_lcr_linear_synthetic_demo.py',
+        '--work-dir', work, '--cfg-options',
+        f'model.backbone.init_cfg.checkpoint={ckpt}',
+        f'model.neck.init_cfg.checkpoint={ckpt}',
+        f'train_dataloader.dataset.data_root={tiny_cub}',
+        f'val_dataloader.dataset.data_root={tiny_cub}',
+        f'test_dataloader.dataset.data_root={tiny_cub}',
+        'train_dataloader.dataset.label_fraction=0.5',
+        'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+        'val_dataloader.num_workers=0', 'test_dataloader.num_workers=0',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1')
+    log = proc.stdout + proc.stderr
+    assert 'accuracy/top1' in log
+    state = torch.load(
+        osp.join(work, 'epoch_1.pth'), map_location='cpu', weights_only=True)
+    saved = torch.load(ckpt, map_location='cpu', weights_only=True)
+    # both stay frozen: equal to the self-supervised weights after training
+    sd, ssl = state['state_dict'], saved['state_dict']
+    assert torch.equal(sd['neck.projections.weight'],
+                       ssl['gfb_head.projections.weight'])
+    assert torch.equal(sd['backbone.layer4.1.conv2.weight'],
+                       ssl['backbone.layer4.1.conv2.weight'])

@@ -74,5 +74,5 @@ test_evaluator = val_evaluator
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=30., momentum=0.9, weight_decay=0.))
-train_cfg = dict(by_epoch=True, max_epochs=100, val_interval=10)
+train_cfg = dict(max_epochs=100, val_interval=10)
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1))

@@ -49,13 +49,17 @@ class GradCAMFittingHead(BaseModule):
         self.loss_module = MODELS.build(
             loss or dict(type='LCRKLLoss', tau=0.4, loss_weight=0.01))
 
-    def forward(self, feature_map: torch.Tensor) -> torch.Tensor:
+    def predict_gradcam(self, feature_map: torch.Tensor) -> torch.Tensor:
         """Predicted GradCAM ``A``: ``(N, C, H, W)`` -> ``(N, H, W)``."""
         return self.bn_relu(self.projections(feature_map)).max(dim=1).values
 
+    def forward(self, feature_map: torch.Tensor) -> torch.Tensor:
+        """Same as :meth:`predict_gradcam` (subclasses may change it)."""
+        return self.predict_gradcam(feature_map)
+
     def attention(self, feature_map: torch.Tensor) -> torch.Tensor:
         """Test-time attention ``A'`` in ``[0, 1]``, ``(N, H, W)``."""
-        return normalize_attention(self(feature_map))
+        return normalize_attention(self.predict_gradcam(feature_map))
 
     def loss(self, feature_map: torch.Tensor,
              gradcam: torch.Tensor) -> Dict[str, torch.Tensor]:
@@ -68,4 +72,6 @@ class GradCAMFittingHead(BaseModule):
         Returns:
             dict: ``loss_gfb`` (already weighted by nu).
         """
-        return dict(loss_gfb=self.loss_module(self(feature_map), gradcam))
+        return dict(
+            loss_gfb=self.loss_module(
+                self.predict_gradcam(feature_map), gradcam))
