@@ -92,6 +92,8 @@ from typing import Dict, List, Sequence, Tuple, Union
 import numpy as np
 from PIL import Image, ImageDraw
 
+from mmssl_addons.utils.atomic_io import atomic_path
+
 GENERATOR_VERSION = '1.0'
 
 # --------------------------------------------------------------------------
@@ -712,16 +714,9 @@ def render_sample(rng_or_seed: SeedLike, class_id: int, size: int,
 # --------------------------------------------------------------------------
 def atomic_write_bytes(path: str, data: bytes) -> None:
     """Write ``data`` to a temp file next to ``path``, then os.replace."""
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f'.{name}.{os.getpid()}.tmp')
-    try:
+    with atomic_path(path) as tmp:
         with open(tmp, 'wb') as f:
             f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def atomic_write_text(path: str, lines: Sequence[str]) -> None:

@@ -7,6 +7,12 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str, suffix: str = '') -> Iterator[str]:
     """Yield a temporary path next to ``path``; rename it on success.
@@ -14,7 +20,8 @@ def atomic_path(path: str, suffix: str = '') -> Iterator[str]:
     On an exception the temporary file is removed and ``path`` is left
     untouched, so readers never see a half-written file. ``suffix`` lets
     writers that pick the format from the name (e.g. ``cv2.imwrite``) see
-    the right extension.
+    the right extension. The file gets the permissions a plain ``open``
+    would give (``mkstemp`` alone would leave it owner-only).
     """
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -25,6 +32,7 @@ def atomic_path(path: str, suffix: str = '') -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, path)
     except BaseException:
         if osp.exists(tmp):

@@ -1,0 +1,27 @@
+"""atomic_path: all or nothing, normal permissions."""
+import os
+import stat
+
+import pytest
+
+from mmssl_addons.utils import atomic_path, dump_json_atomic
+
+
+def test_success_renames_with_umask_permissions(tmp_path):
+    path = tmp_path / 'out.json'
+    dump_json_atomic({'a': 1}, str(path))
+    assert path.read_text().strip().startswith('{')
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+    assert [p.name for p in tmp_path.iterdir()] == ['out.json']
+
+
+def test_failure_leaves_nothing(tmp_path):
+    path = tmp_path / 'out.bin'
+    with pytest.raises(RuntimeError):
+        with atomic_path(str(path)) as tmp:
+            with open(tmp, 'wb') as f:
+                f.write(b'half')
+            raise RuntimeError('interrupted')
+    assert list(tmp_path.iterdir()) == []
