@@ -17,8 +17,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmssl_addons.utils import (add_runner_args, dump_json_atomic,
-                                init_cpu_distributed, parse_runner_args,
-                                prepare_runner_config)
+                                parse_runner_args, prepare_runner_config)
 
 
 def parse_args():
@@ -40,7 +39,6 @@ def main():
     cfg = Config.fromfile(args.config)
     cfg = prepare_runner_config(cfg, args, for_training=False)
     cfg.load_from = args.checkpoint
-    init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     out = args.out or osp.join(runner.work_dir, 'metrics.json')

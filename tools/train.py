@@ -12,8 +12,8 @@ import sys
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmssl_addons.utils import (add_runner_args, init_cpu_distributed,
-                                parse_runner_args, prepare_runner_config)
+from mmssl_addons.utils import (add_runner_args, parse_runner_args,
+                                prepare_runner_config)
 
 
 def parse_args():
@@ -44,7 +44,6 @@ def main():
         sys.exit(f'error: config file not found: {args.config}')
     cfg = Config.fromfile(args.config)
     cfg = prepare_runner_config(cfg, args, for_training=True)
-    init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -1,10 +1,10 @@
 from .atomic_io import atomic_path, dump_json_atomic
 from .model_loading import build_test_dataset, init_model, load_config
-from .runner_config import (add_runner_args, init_cpu_distributed,
-                            parse_runner_args, prepare_runner_config)
+from .runner_config import (add_runner_args, parse_runner_args,
+                            prepare_runner_config)
 
 __all__ = [
     'add_runner_args', 'parse_runner_args', 'atomic_path',
-    'build_test_dataset', 'dump_json_atomic', 'init_model',
-    'init_cpu_distributed', 'load_config', 'prepare_runner_config'
+    'build_test_dataset', 'dump_json_atomic', 'init_model', 'load_config',
+    'prepare_runner_config'
 ]

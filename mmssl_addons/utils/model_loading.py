@@ -1,6 +1,6 @@
 """Build a model and a dataset from a config for the analysis tools."""
 import os.path as osp
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
 from mmengine.config import Config
@@ -32,9 +32,7 @@ def init_model(cfg: Config,
     return model.to(device).eval()
 
 
-def build_test_dataset(
-        cfg: Config,
-        split_key: str = 'test_dataloader') -> Tuple[object, object]:
+def build_test_dataset(cfg: Config, split_key: str = 'test_dataloader'):
     """The dataset of ``cfg[split_key]`` (with its pipeline)."""
     from mmpretrain.registry import DATASETS
     if cfg.get(split_key) is None:

@@ -51,14 +51,18 @@ def _ensure_custom_import(cfg: Config) -> None:
     cfg.custom_imports = dict(imports=names, allow_failed_imports=False)
 
 
-def _cpu_distributed_fallback(cfg: Config) -> None:
+def _setup_cpu_distributed(cfg: Config) -> None:
     """Let ``dist_train.sh``/``dist_test.sh`` run on machines without CUDA.
 
-    mmpretrain's runtime asks for NCCL and mmengine wraps the model in DDP
-    with ``device_ids=[LOCAL_RANK]``; both need GPUs. Without CUDA we switch
-    to gloo and CPU DDP (``device_ids=None``) unless the config chose.
+    mmpretrain's runtime asks for NCCL, mmengine wraps the model in DDP with
+    ``device_ids=[LOCAL_RANK]`` and its ``init_dist`` calls
+    ``torch.cuda.set_device`` even for gloo; all need GPUs. Without CUDA we
+    switch to gloo and CPU DDP (``device_ids=None``) unless the config
+    chose, and join the torchrun process group here (the Runner skips its
+    own init when a group exists).
     """
     import torch
+    import torch.distributed as torch_dist
     if cfg.launcher == 'none' or torch.cuda.is_available():
         return
     env_cfg = cfg.get('env_cfg', None) or {}
@@ -69,23 +73,10 @@ def _cpu_distributed_fallback(cfg: Config) -> None:
     if cfg.get('model_wrapper_cfg', None) is None:
         cfg.model_wrapper_cfg = dict(
             type='MMDistributedDataParallel', device_ids=None)
-
-
-def init_cpu_distributed(cfg: Config) -> None:
-    """Join the torchrun process group with gloo when there is no CUDA.
-
-    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` for the
-    pytorch launcher even for gloo; the Runner skips its own init when a
-    process group exists, so tools call this right before building it.
-    """
-    import torch
-    import torch.distributed as torch_dist
-    if (cfg.launcher != 'pytorch' or torch.cuda.is_available()
-            or torch_dist.is_initialized()):
-        return
-    dist_cfg = dict(cfg.env_cfg.get('dist_cfg', {}))
-    backend = dist_cfg.pop('backend', 'gloo')
-    torch_dist.init_process_group(backend=backend, **dist_cfg)
+    if cfg.launcher == 'pytorch' and not torch_dist.is_initialized():
+        init_cfg = dict(dist_cfg)
+        torch_dist.init_process_group(
+            backend=init_cfg.pop('backend'), **init_cfg)
 
 
 def _enable_amp(cfg: Config) -> None:
@@ -108,6 +99,10 @@ def _enable_amp(cfg: Config) -> None:
 def prepare_runner_config(cfg: Config, args, for_training: bool) -> Config:
     """Apply command-line arguments to ``cfg`` (in place) and return it.
 
+    Call it right before building the Runner: without CUDA and with a
+    launcher it also joins the process group (see
+    :func:`_setup_cpu_distributed`).
+
     Args:
         cfg (Config): the loaded config.
         args (Namespace): parsed arguments with ``launcher``,
@@ -125,7 +120,7 @@ def prepare_runner_config(cfg: Config, args, for_training: bool) -> Config:
                                 osp.splitext(osp.basename(cfg.filename))[0])
     _ensure_custom_import(cfg)
     _ensure_safe_checkpoint_hook(cfg)
-    _cpu_distributed_fallback(cfg)
+    _setup_cpu_distributed(cfg)
     if not for_training:
         return cfg
     if args.amp:

@@ -156,7 +156,7 @@ class CommonRationaleMixin:
 
     def extract_pooled_feat(self, inputs: torch.Tensor) -> torch.Tensor:
         """Test-time feature ``(N, C)``: Eq. 8 attention pooling or GAP."""
-        feature_map = self.backbone(self._single_view(inputs))[-1]
+        feature_map = self.last_feature_map(inputs)
         if self.test_pooling == 'attention':
             return attention_pool(feature_map,
                                   self.gfb_head.attention(feature_map))
@@ -187,5 +187,5 @@ class CommonRationaleMixin:
         """GFB attention ``A'`` ``(N, H, W)`` for visualisation."""
         if not self.with_gfb:
             raise RuntimeError('this model has no GradCAM-fitting branch.')
-        feature_map = self.backbone(self._single_view(inputs))[-1]
+        feature_map = self.last_feature_map(inputs)
         return self.gfb_head.attention(feature_map)

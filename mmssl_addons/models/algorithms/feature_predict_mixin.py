@@ -35,10 +35,13 @@ class FeaturePredictMixin:
             inputs = inputs[0]
         return inputs
 
+    def last_feature_map(self, inputs) -> torch.Tensor:
+        """Last backbone stage of the single view: ``(N, C, H, W)``."""
+        return self.backbone(self._single_view(inputs))[-1]
+
     def extract_pooled_feat(self, inputs: torch.Tensor) -> torch.Tensor:
         """Global-average-pooled last backbone stage: ``(N, C)``."""
-        feature_map = self.backbone(self._single_view(inputs))[-1]
-        return feature_map.mean(dim=(2, 3))
+        return self.last_feature_map(inputs).mean(dim=(2, 3))
 
     @torch.no_grad()
     def predict(
