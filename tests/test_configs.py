@@ -76,7 +76,7 @@ def test_lcr_cub_matches_paper_settings():
     gfb = m.gfb_head
     assert gfb.num_projections == 32 and gfb.loss.tau == 0.4
     assert gfb.loss.loss_weight == 0.01 and gfb.loss.reduction == 'sum'
-    assert cfg.train_dataloader.batch_size == 128
+    assert cfg.train_dataloader.batch_size == 32  # per GPU, x 4 GPUs
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == ('SGD', 0.03,
                                                                   0.9, 1e-4)

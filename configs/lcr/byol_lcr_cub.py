@@ -42,7 +42,12 @@ model = dict(
         in_channels=2048,
         num_projections=32,
         loss=dict(
-            type='LCRKLLoss', tau=0.4, loss_weight=0.01, reduction='sum')),
-    test_pooling='attention')
+            type='LCRKLLoss',
+            tau=0.4,
+            loss_weight=0.01,
+            reduction='sum',
+            reference_batch_size=32)),
+    test_pooling='attention',
+    gradcam_scale='max')  # as configs/_base_/models/lcr_gfb_r50.py
 
 custom_hooks = [dict(type='SafeCheckpointHook'), {{_base_.knn_monitor}}]

@@ -4,6 +4,7 @@ import copy
 import pytest
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
 import mmssl_addons  # noqa: F401
@@ -101,14 +102,23 @@ class _Toy(CommonRationaleMixin, nn.Module):
             detach_gfb_input=detach_gfb_input)
 
 
+def linear_objective(v):
+    """``objective_fn`` of a linear stand-in: loss = sum(GAP(phi) . v)."""
+
+    def objective(maps):
+        score = (maps[0].mean((2, 3)) * v).sum(1)
+        return score.sum(), score
+
+    return objective
+
+
 def test_kl_moves_backbone_only_through_branch_input():
     torch.manual_seed(0)
     x = torch.rand(2, 3, 4, 4)
     v = torch.randn(3)
     toy = _Toy()
     phi = toy.w * x
-    objective = (phi.mean((2, 3)) * v).sum()  # plays the SSL loss
-    loss = toy.common_rationale_loss([phi], objective)['loss_gfb']
+    loss = toy.common_rationale_loss([phi], linear_objective(v))['loss_gfb']
     loss.backward()
     grad_w = toy.w.grad.clone()
 
@@ -116,8 +126,9 @@ def test_kl_moves_backbone_only_through_branch_input():
     toy.zero_grad()
     phi = toy.w * x
     objective = (phi.mean((2, 3)) * v).sum()
-    (g, ) = torch.autograd.grad(objective, [phi])
+    (g, ) = torch.autograd.grad(objective, [phi], retain_graph=True)
     target = gradcam_map(phi.detach(), g).clone()
+    target = target / target.flatten(1).max(1).values[:, None, None]
     const = 0.01 * lcr_kl_loss(toy.gfb_head(phi), target)
     const.backward()
     torch.testing.assert_close(grad_w, toy.w.grad)
@@ -125,8 +136,8 @@ def test_kl_moves_backbone_only_through_branch_input():
 
     detached = _Toy(detach_gfb_input=True)
     phi = detached.w * x
-    objective = (phi.mean((2, 3)) * v).sum()
-    detached.common_rationale_loss([phi], objective)['loss_gfb'].backward()
+    detached.common_rationale_loss([phi],
+                                   linear_objective(v))['loss_gfb'].backward()
     assert detached.w.grad is None or detached.w.grad.abs().sum() == 0
     assert detached.gfb_head.projections.weight.grad.abs().sum() > 0
 
@@ -134,16 +145,20 @@ def test_kl_moves_backbone_only_through_branch_input():
 @pytest.mark.parametrize('objective,highlighted', [('loss', 1),
                                                    ('log_likelihood', 0)])
 def test_gradcam_sign_convention(objective, highlighted):
-    # score = evidence for the positive pair; location 0 raises it and
-    # location 1 lowers it; the SSL loss is -score. 'loss' (issue, released
-    # code) highlights what raises the loss, 'log_likelihood' (paper
-    # footnote 2) what raises the score.
+    # score = the positive logit; location 0 raises it and location 1
+    # lowers it; the SSL loss is -score. 'loss' (released code) highlights
+    # what raises the loss, 'log_likelihood' (Alg. A1) what raises the
+    # positive logit.
     toy = _Toy()
     toy.gradcam_objective = objective
     phi = torch.ones(1, 3, 1, 2, requires_grad=True)
     weights = torch.tensor([1.0, -1.0])
-    loss = -(phi.sum(1) * weights).sum()
-    (target, ) = toy.gradcam_target([phi], loss)
+
+    def objective_fn(maps):
+        score = (maps[0].sum(1) * weights).flatten(1).sum(1)
+        return -score.sum(), score
+
+    (target, ) = toy.gradcam_target([phi], objective_fn)
     assert target[0, 0, highlighted] > 0
     assert target[0, 0, 1 - highlighted] == 0
     assert not target.requires_grad
@@ -151,11 +166,19 @@ def test_gradcam_sign_convention(objective, highlighted):
 
 def test_gradcam_scale_max_and_option_errors():
     toy = _Toy()
-    toy.gradcam_scale = 'max'
+    assert toy.gradcam_scale == 'max'  # the default
     phi = torch.rand(2, 3, 2, 2, requires_grad=True)
-    loss = (phi * torch.rand(2, 3, 2, 2)).sum() * 1e-4
-    (target, ) = toy.gradcam_target([phi], loss)
+    weights = torch.rand(2, 3, 2, 2)
+
+    def objective_fn(maps):
+        score = (maps[0] * weights).flatten(1).sum(1) * 1e-4
+        return score.sum(), score
+
+    (target, ) = toy.gradcam_target([phi], objective_fn)
     torch.testing.assert_close(target.flatten(1).max(1).values, torch.ones(2))
+    toy.gradcam_scale = 'none'
+    (raw, ) = toy.gradcam_target([phi], objective_fn)
+    assert raw.max() < 1e-3
     with pytest.raises(ValueError, match='gradcam_objective'):
         MODELS.build(moco_cfg(gfb_head=GFB, gradcam_objective='logit'))
     with pytest.raises(ValueError, match='gradcam_scale'):
@@ -248,5 +271,5 @@ def test_gfb_attention_pool_neck_matches_head_and_is_frozen():
     assert not any(p.requires_grad for p in neck.parameters())
     phi = torch.rand(2, 6, 4, 4)
     (pooled, ) = neck((torch.rand(2, 3, 8, 8), phi))
-    torch.testing.assert_close(pooled, attention_pool(phi,
-                                                      head.attention(phi)))
+    expected = attention_pool(phi, head.attention(phi))
+    torch.testing.assert_close(pooled, F.normalize(expected, dim=1))

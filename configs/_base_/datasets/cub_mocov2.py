@@ -49,8 +49,10 @@ test_pipeline = [
     dict(type='PackInputs')
 ]
 
+# Per GPU: the paper trains 128 images on 4 GPUs (mmengine's batch_size is
+# per process); auto_scale_lr in the schedule has base_batch_size=128.
 train_dataloader = dict(
-    batch_size=128,
+    batch_size=32,
     num_workers=8,
     # replaced, not merged: the mmpretrain:: base tags it with `_scope_`,
     # which mmengine would pass on to default_collate

@@ -44,7 +44,6 @@ val_dataloader = dict(
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
-optim_wrapper = dict(optimizer=dict(lr=1.0))
 train_cfg = dict(max_epochs=30, val_interval=10)
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=30, by_epoch=True, begin=0, end=30)

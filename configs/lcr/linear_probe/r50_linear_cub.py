@@ -1,5 +1,8 @@
 # Linear probe of a frozen ResNet-50 on CUB-200-2011 (LCR Table 2, label
 # proportion 100%), global average pooling: for MoCo v2 checkpoints.
+# The pooled feature is L2-normalised, as the LCR probe's (the released
+# probe normalises it), so both classifiers at lr 30 see unit-norm features;
+# neck=dict(type='GlobalAveragePooling') is MoCo's unnormalised lincls.
 #   python tools/train.py configs/lcr/linear_probe/r50_linear_cub.py \
 #     --cfg-options model.backbone.init_cfg.checkpoint=CKPT
 # Schedule as mmpretrain's linear benchmark (SGD lr 30, 100 epochs).
@@ -23,7 +26,7 @@ model = dict(
         norm_eval=True,
         init_cfg=dict(
             type='Pretrained', checkpoint=pretrained, prefix='backbone.')),
-    neck=dict(type='GlobalAveragePooling'),
+    neck=dict(type='NormalizedGlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
         num_classes=num_classes,

@@ -3,6 +3,7 @@ from typing import Dict, List
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmpretrain.models.selfsup import BYOL
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -18,7 +19,7 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
     *Learning Common Rationale for Self-Supervised Representation Learning
     of Fine-Grained Images* (Shu, Yu, Liu, CVPR 2023) on mmpretrain's
     :class:`BYOL`. Both views pass the online encoder, so the GradCAM of the
-    (negated, batch-summed) BYOL loss is fitted on both feature maps and the
+    BYOL objective is fitted on both feature maps and the
     two KL terms are averaged. ``gfb_head=None`` gives plain BYOL.
 
     Args:
@@ -26,9 +27,10 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
         test_pooling (str): ``'attention'`` or ``'avg'``.
         train_pooling (str): ``'avg'`` or ``'attention'``.
         detach_gfb_input (bool): stop the KL gradient at ``phi``.
-        gradcam_objective (str): ``'loss'`` (issue, released code) or
-            ``'log_likelihood'`` (paper footnote 2).
-        gradcam_scale (str): ``'none'`` or ``'max'`` (per-image).
+        gradcam_objective (str): ``'loss'`` (released code) or
+            ``'log_likelihood'`` (positive logits, Alg. A1).
+        gradcam_scale (str): ``'max'`` (per-image, scale-free) or
+            ``'none'``.
         **kwargs: :class:`mmpretrain.models.BYOL` arguments.
     """
 
@@ -37,11 +39,28 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
         backbone_t, neck_t = self.target_net.module
         return neck_t(self.pool_for_training(backbone_t(img)[-1]))[0]
 
-    def view_loss(self, feature_map: torch.Tensor,
-                  inputs: torch.Tensor) -> torch.Tensor:
+    def _objective(self, targets: List[torch.Tensor]):
+        """``objective_fn``: BYOL loss and the positive logits.
+
+        The positive logit of view ``v`` is the cosine between its
+        prediction and the target projection of the other view.
+        """
+
+        def objective(maps):
+            loss, logits = 0., []
+            for phi, target in zip(maps, targets):
+                proj = self.neck(self.pool_for_training(phi))[0]
+                pred = self.head.predictor([proj])[0]
+                target = target.to(pred.dtype)
+                loss = loss + self.head.loss_module(pred, target)
+                logits.append(F.cosine_similarity(pred, target, dim=1))
+            return 2. * loss, torch.cat(logits)
+
+        return objective
+
+    def view_objective(self, inputs: torch.Tensor):
         """BYOL loss of the image against its own target projection."""
-        proj = self.neck(self.pool_for_training(feature_map))[0]
-        return self.head.loss(proj, self._encode_target(inputs))
+        return self._objective([self._encode_target(inputs)])
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
@@ -63,5 +82,7 @@ class BYOLLCR(CommonRationaleMixin, FeaturePredictMixin, BYOL):
             self.head.loss(proj_1, target_2) +
             self.head.loss(proj_2, target_1))
         losses = dict(loss=loss)
-        losses.update(self.common_rationale_loss([phi_1, phi_2], loss))
+        losses.update(
+            self.common_rationale_loss([phi_1, phi_2],
+                                       self._objective([target_2, target_1])))
         return losses

@@ -1,40 +1,53 @@
 """Shared machinery of Learning Common Rationale (LCR) add-ons."""
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmpretrain.registry import MODELS
 
-from ..utils import attention_pool, gradcam_map
+from ..utils import attention_pool, gradcam_map, preserved_norm_stats
 
 _TEST_POOLING = ('attention', 'avg')
 _TRAIN_POOLING = ('avg', 'attention')
 _OBJECTIVES = ('loss', 'log_likelihood')
 _SCALES = ('none', 'max')
 
+#: ``objective_fn(maps) -> (ssl_loss, positive_logits)``: the SSL loss
+#: (scalar) and the positive-pair logits ``(M,)`` recomputed from the
+#: feature maps ``phi`` alone (everything else held fixed).
+ObjectiveFn = Callable[[List[torch.Tensor]], Tuple[torch.Tensor, torch.Tensor]]
+
 
 class CommonRationaleMixin:
-    """GradCAM of the SSL loss, fitted by a GradCAM-fitting branch.
+    """GradCAM of the SSL objective, fitted by a GradCAM-fitting branch.
 
     *Learning Common Rationale for Self-Supervised Representation Learning
     of Fine-Grained Images* (Shu, Yu, Liu, CVPR 2023).
 
-    The target (Eq. 3) is ``G_ij = ReLU(<dL_CL/dphi_ij, phi_ij>)`` on the
-    last convolutional feature map ``phi``, computed with
-    ``torch.autograd.grad(..., retain_graph=True)`` and detached. Following
-    the issue and the authors' released MoCo code, ``L_CL`` is the
-    minimised, batch-mean SSL loss (``gradcam_objective='loss'``). The
-    paper's footnote 2 defines the GradCAM "loss" as ``log P`` instead,
-    which flips the sign before the ReLU: ``gradcam_objective=
-    'log_likelihood'`` selects that reading.
+    The target (Eq. 3) is ``G_ij = ReLU(<dO/dphi_ij, phi_ij>)`` on the last
+    convolutional feature map ``phi``, detached (the paper's reading: the
+    fitted branch never moves its own target). ``O`` is chosen by
+    ``gradcam_objective``:
 
-    The map keeps the loss's scale. With small models the raw values can be
-    so small (about 1e-3 on the CPU demo) that ``softmax(G / tau)`` is
-    uniform and the branch gets no signal; ``gradcam_scale='max'`` divides
-    each image's map by its maximum first (an addition of ours, off by
-    default).
+    - ``'loss'``: the minimised SSL loss, as the authors' released MoCo
+      code (cross-entropy of the contrastive logits);
+    - ``'log_likelihood'``: the positive-pair logit of Alg. A1
+      (``autograd.grad(logits_pos, feat_map)``, footnote 2), summed over
+      the batch so each image gets the gradient of its own logit.
 
-    The KL term reaches the backbone only through the branch's input
-    ``phi`` (as in the authors' code), never through the target;
+    The two select complementary regions (opposite signs before the ReLU).
+
+    ``gradcam_scale='max'`` divides each image's ``G`` by its maximum, so
+    ``softmax(G / tau)`` does not depend on the loss's scale (a batch-mean
+    loss shrinks ``G`` with the batch; at paper scale the raw target is
+    uniform to 0.1 %). ``'none'`` keeps the raw scale (the released code,
+    which instead min-max normalises the fitted map: see
+    :class:`GradCAMFittingHead` ``fit_normalization``).
+
+    ``G`` is always computed in float32 with autocast off, from the maps and
+    the algorithm's ``objective_fn`` (``torch.autograd.grad`` is not
+    loss-scaled, and fp16 gradients of a batch-mean loss underflow).
+
+    The KL term reaches the backbone through the branch's input ``phi``;
     ``detach_gfb_input=True`` stops that path too.
 
     Args (consumed by :meth:`init_common_rationale`):
@@ -46,7 +59,7 @@ class CommonRationaleMixin:
             *DualPooling* ablation: weighted average pooling while training).
         detach_gfb_input (bool): stop the KL gradient at ``phi``.
         gradcam_objective (str): ``'loss'`` or ``'log_likelihood'``.
-        gradcam_scale (str): ``'none'`` or ``'max'``.
+        gradcam_scale (str): ``'max'`` (default) or ``'none'``.
     """
 
     def __init__(self,
@@ -55,7 +68,7 @@ class CommonRationaleMixin:
                  train_pooling: str = 'avg',
                  detach_gfb_input: bool = False,
                  gradcam_objective: str = 'loss',
-                 gradcam_scale: str = 'none',
+                 gradcam_scale: str = 'max',
                  **kwargs) -> None:
         """Build the base algorithm from ``kwargs``, then the LCR parts."""
         super().__init__(**kwargs)
@@ -69,7 +82,7 @@ class CommonRationaleMixin:
                               train_pooling: str = 'avg',
                               detach_gfb_input: bool = False,
                               gradcam_objective: str = 'loss',
-                              gradcam_scale: str = 'none') -> None:
+                              gradcam_scale: str = 'max') -> None:
         if gradcam_objective not in _OBJECTIVES:
             raise ValueError(f'gradcam_objective must be one of '
                              f'{_OBJECTIVES}, got {gradcam_objective!r}.')
@@ -114,40 +127,50 @@ class CommonRationaleMixin:
         return (pooled[:, :, None, None], )
 
     def gradcam_target(self, feature_maps: Sequence[torch.Tensor],
-                       loss: torch.Tensor) -> List[torch.Tensor]:
-        """Detached GradCAM targets ``(N, H, W)``, one per feature map.
+                       objective_fn: ObjectiveFn) -> List[torch.Tensor]:
+        """Detached float32 GradCAM targets ``(N, H, W)``, one per map.
 
         Args:
             feature_maps (list[Tensor]): ``phi`` of each view that went
                 through the online encoder, each ``(N, C, H, W)``.
-            loss (Tensor): the scalar SSL loss built from those maps.
+            objective_fn (callable): recomputes ``(ssl_loss,
+                positive_logits)`` from float32 copies of the maps.
         """
-        objective = loss if self.gradcam_objective == 'loss' else -loss
-        grads = torch.autograd.grad(
-            objective, list(feature_maps), retain_graph=True)
+        device_type = feature_maps[0].device.type
+        maps = [
+            phi.detach().float().requires_grad_(True) for phi in feature_maps
+        ]
+        with torch.enable_grad(), torch.autocast(
+                device_type, enabled=False), preserved_norm_stats(self):
+            loss, positive_logits = objective_fn(maps)
+            objective = (
+                loss
+                if self.gradcam_objective == 'loss' else positive_logits.sum())
+            grads = torch.autograd.grad(objective.float(), maps)
         targets = []
-        for phi, grad in zip(feature_maps, grads):
-            target = gradcam_map(phi.detach(), grad.detach())
+        for phi, grad in zip(maps, grads):
+            target = gradcam_map(phi.detach(), grad)
             if self.gradcam_scale == 'max':
                 peak = target.flatten(1).max(dim=1).values
-                target = target / peak.clamp(min=1e-12)[:, None, None]
+                target = target / peak.clamp(min=1e-30)[:, None, None]
             targets.append(target)
         return targets
 
-    def common_rationale_loss(self, feature_maps: Sequence[torch.Tensor],
-                              loss: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """KL between the GFB and the GradCAM of the SSL ``loss``.
+    def common_rationale_loss(
+            self, feature_maps: Sequence[torch.Tensor],
+            objective_fn: ObjectiveFn) -> Dict[str, torch.Tensor]:
+        """KL between the GFB and the GradCAM of the SSL objective.
 
         Args:
             feature_maps (list[Tensor]): ``phi`` of each online view,
                 ``(N, C, H, W)``.
-            loss (Tensor): scalar SSL loss built from those maps.
+            objective_fn (callable): see :meth:`gradcam_target`.
 
         Returns:
             dict: ``loss_gfb`` averaged over the views.
         """
         total = 0.
-        targets = self.gradcam_target(feature_maps, loss)
+        targets = self.gradcam_target(feature_maps, objective_fn)
         for phi, target in zip(feature_maps, targets):
             branch_input = phi.detach() if self.detach_gfb_input else phi
             total = total + self.gfb_head.loss(branch_input,
@@ -162,9 +185,8 @@ class CommonRationaleMixin:
                                   self.gfb_head.attention(feature_map))
         return feature_map.mean(dim=(2, 3))
 
-    def view_loss(self, feature_map: torch.Tensor,
-                  inputs: torch.Tensor) -> torch.Tensor:
-        """SSL loss of one view paired with itself (batch mean).
+    def view_objective(self, inputs: torch.Tensor) -> ObjectiveFn:
+        """``objective_fn`` of one view paired with itself.
 
         Used by :meth:`view_gradcam` for visualisation; implemented by each
         algorithm.
@@ -178,9 +200,9 @@ class CommonRationaleMixin:
         paired with itself (target/momentum branch on the same input).
         """
         x = self._single_view(inputs)
-        with torch.enable_grad():
+        with torch.no_grad():
             phi = self.backbone(x)[-1]
-            (target, ) = self.gradcam_target([phi], self.view_loss(phi, x))
+        (target, ) = self.gradcam_target([phi], self.view_objective(x))
         return target
 
     def extract_attention(self, inputs: torch.Tensor) -> torch.Tensor:

@@ -32,9 +32,10 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
         test_pooling (str): ``'attention'`` or ``'avg'`` (MultiTask).
         train_pooling (str): ``'avg'`` or ``'attention'`` (DualPooling).
         detach_gfb_input (bool): stop the KL gradient at ``phi``.
-        gradcam_objective (str): ``'loss'`` (issue, released code) or
-            ``'log_likelihood'`` (paper footnote 2).
-        gradcam_scale (str): ``'none'`` or ``'max'`` (per-image).
+        gradcam_objective (str): ``'loss'`` (released code) or
+            ``'log_likelihood'`` (the positive logit of Alg. A1).
+        gradcam_scale (str): ``'max'`` (per-image, scale-free) or
+            ``'none'``.
         **kwargs: :class:`mmpretrain.models.MoCo` arguments (``backbone``,
             ``neck``, ``head``, ``queue_len``, ``feat_dim``, ``momentum``...).
     """
@@ -47,18 +48,31 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
         k = neck_k(self.pool_for_training(backbone_k(im_k)[-1]))[0]
         return batch_unshuffle_ddp(F.normalize(k, dim=1), idx_unshuffle)
 
-    def view_loss(self, feature_map: torch.Tensor,
-                  inputs: torch.Tensor) -> torch.Tensor:
-        """InfoNCE of the image against itself and the queue."""
-        q = F.normalize(
-            self.neck(self.pool_for_training(feature_map))[0], dim=1)
+    def _logits(self, phi: torch.Tensor, k: torch.Tensor,
+                queue: torch.Tensor) -> tuple:
+        """Positive ``(N, 1)`` and queue ``(N, K)`` logits of ``phi``."""
+        q = F.normalize(self.neck(self.pool_for_training(phi))[0], dim=1)
+        l_pos = torch.einsum('nc,nc->n', q, k.to(q.dtype)).unsqueeze(-1)
+        l_neg = torch.einsum('nc,ck->nk', q, queue.to(q.dtype))
+        return l_pos, l_neg
+
+    def _objective(self, k: torch.Tensor, queue: torch.Tensor):
+        """``objective_fn``: InfoNCE and positive logits (Alg. A1)."""
+
+        def objective(maps):
+            l_pos, l_neg = self._logits(maps[0], k, queue)
+            return self.head.loss(l_pos, l_neg), l_pos.squeeze(-1)
+
+        return objective
+
+    def view_objective(self, inputs: torch.Tensor):
+        """The image against itself (momentum encoder) and the queue."""
         with torch.no_grad():
             backbone_k, neck_k = self.encoder_k.module
             k = F.normalize(
                 neck_k(self.pool_for_training(backbone_k(inputs)[-1]))[0],
                 dim=1)
-        l_pos = (q * k).sum(1, keepdim=True)
-        return self.head.loss(l_pos, q @ self.queue.clone().detach())
+        return self._objective(k, self.queue.clone().detach())
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, torch.Tensor]:
@@ -67,17 +81,15 @@ class MoCoLCR(CommonRationaleMixin, FeaturePredictMixin, MoCo):
             return super().loss(inputs, data_samples, **kwargs)
         im_q, im_k = inputs[0], inputs[1]
         phi = self.backbone(im_q)[-1]
-        q = F.normalize(self.neck(self.pool_for_training(phi))[0], dim=1)
 
         self.encoder_k.update_parameters(
             nn.Sequential(self.backbone, self.neck))
         k = self._encode_keys(im_k)
-
-        l_pos = torch.einsum('nc,nc->n', q, k).unsqueeze(-1)
-        l_neg = torch.einsum('nc,ck->nk', q, self.queue.clone().detach())
-        loss_cl = self.head.loss(l_pos, l_neg)
+        queue = self.queue.clone().detach()
+        loss_cl = self.head.loss(*self._logits(phi, k, queue))
 
         losses = dict(loss=loss_cl)
-        losses.update(self.common_rationale_loss([phi], loss_cl))
+        losses.update(
+            self.common_rationale_loss([phi], self._objective(k, queue)))
         self._dequeue_and_enqueue(k)
         return losses

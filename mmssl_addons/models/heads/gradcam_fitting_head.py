@@ -25,6 +25,9 @@ class GradCAMFittingHead(BaseModule):
         with_bn_relu (bool): the authors' released variant, BN + ReLU on the
             K projections before the max. The paper's equation has neither;
             defaults to False (paper).
+        fit_normalization (str): what the KL sees of ``A``: ``'none'`` (the
+            paper, Eq. 5) or ``'minmax'`` (the released code fits the
+            min-max normalised map ``A'``, computed per image here).
         loss (dict): the fitting loss. Defaults to ``LCRKLLoss`` with
             ``tau=0.4``, ``loss_weight=0.01`` (nu) and ``reduction='sum'``.
         init_cfg (dict, optional): initialisation config.
@@ -34,12 +37,17 @@ class GradCAMFittingHead(BaseModule):
                  in_channels: int = 2048,
                  num_projections: int = 32,
                  with_bn_relu: bool = False,
+                 fit_normalization: str = 'none',
                  loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_projections < 1:
             raise ValueError('num_projections (K) must be >= 1, got '
                              f'{num_projections}.')
+        if fit_normalization not in ('none', 'minmax'):
+            raise ValueError("fit_normalization must be 'none' or 'minmax', "
+                             f'got {fit_normalization!r}.')
+        self.fit_normalization = fit_normalization
         self.num_projections = num_projections
         self.projections = nn.Conv2d(
             in_channels, num_projections, kernel_size=1, bias=with_bn_relu)
@@ -72,6 +80,7 @@ class GradCAMFittingHead(BaseModule):
         Returns:
             dict: ``loss_gfb`` (already weighted by nu).
         """
-        return dict(
-            loss_gfb=self.loss_module(
-                self.predict_gradcam(feature_map), gradcam))
+        pred = self.predict_gradcam(feature_map)
+        if self.fit_normalization == 'minmax':
+            pred = normalize_attention(pred)
+        return dict(loss_gfb=self.loss_module(pred, gradcam))

@@ -2,6 +2,7 @@
 from typing import Tuple
 
 import torch
+import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 
 from ..heads import GradCAMFittingHead
@@ -13,7 +14,11 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
     """Pool ``phi`` with a frozen, pretrained GradCAM-fitting branch.
 
     *Learning Common Rationale* (Shu et al., CVPR 2023), Eq. 8: the feature
-    used downstream (linear probe, retrieval) is ``sum_ij A'_ij phi_ij``.
+    used downstream is ``phi`` weighted by the normalised attention ``A'``.
+    As the authors' released linear probe, the weighted map is *averaged*
+    over the ``H * W`` positions and L2-normalised, so a linear classifier
+    at a fixed learning rate sees unit-norm features, as it does from
+    :class:`NormalizedGlobalAveragePooling` for the base method.
     Its parameters have the GFB's names, so a self-supervised checkpoint
     loads with ``init_cfg=dict(type='Pretrained', checkpoint=CKPT,
     prefix='gfb_head.')``. The branch stays frozen (eval mode, no grad).
@@ -22,6 +27,8 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
         in_channels (int): channels of ``phi``.
         num_projections (int): K of the pretrained branch.
         with_bn_relu (bool): the branch variant used in pretraining.
+        normalize (bool): L2-normalise the pooled feature (released probe).
+            False gives the plain average of ``A' * phi``.
         init_cfg (dict): usually the ``Pretrained`` init above.
     """
 
@@ -29,9 +36,11 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
                  in_channels: int = 2048,
                  num_projections: int = 32,
                  with_bn_relu: bool = False,
+                 normalize: bool = True,
                  init_cfg=None) -> None:
         super().__init__(
             in_channels, num_projections, with_bn_relu, init_cfg=init_cfg)
+        self.normalize = normalize
         for param in self.parameters():
             param.requires_grad = False
 
@@ -44,4 +53,5 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
         phi = inputs[-1]
         with torch.no_grad():
             attention = self.attention(phi)
-        return (attention_pool(phi, attention), )
+        pooled = attention_pool(phi, attention) / (phi.shape[2] * phi.shape[3])
+        return (F.normalize(pooled, dim=1) if self.normalize else pooled, )

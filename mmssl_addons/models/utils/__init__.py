@@ -2,6 +2,7 @@ from .attention_pool import attention_pool, normalize_attention
 from .correlation_mask import correlation_mask
 from .gradcam import gradcam_map
 from .memory_bank import MemoryBank
+from .norm_stats import preserved_norm_stats
 from .point_matching import grid_centres, match_points
 from .saliency_boxes import (cnn_heatmap, heatmap_boxes,
                              vit_cls_attention_heatmap)
@@ -9,5 +10,5 @@ from .saliency_boxes import (cnn_heatmap, heatmap_boxes,
 __all__ = [
     'attention_pool', 'cnn_heatmap', 'correlation_mask', 'gradcam_map',
     'grid_centres', 'heatmap_boxes', 'match_points', 'MemoryBank',
-    'normalize_attention', 'vit_cls_attention_heatmap'
+    'normalize_attention', 'preserved_norm_stats', 'vit_cls_attention_heatmap'
 ]
