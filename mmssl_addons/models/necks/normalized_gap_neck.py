@@ -9,7 +9,7 @@ from mmpretrain.registry import MODELS
 
 @MODELS.register_module()
 class NormalizedGlobalAveragePooling(nn.Module):
-    """GAP of the last feature map, L2-normalised: ``(N, C, H, W)`` -> ``(N, C)``.
+    """GAP of the last map, L2-normalised: ``(N, C, H, W)`` -> ``(N, C)``.
 
     The base-method counterpart of :class:`GFBAttentionPoolNeck` in linear
     probes: both hand unit-norm features to the classifier, so a probe at a
