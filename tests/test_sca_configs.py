@@ -160,7 +160,7 @@ def test_paper_schedule_two_rates_at_epochs_0_10_and_end():
     seen = {}
     for it in range(200 * epoch_length):
         seen[it] = dict(zip(names, (g['lr'] for g in opt.param_groups)))
-        opt.step()  # no gradients: nothing moves
+        wrapper.step()  # no gradients: nothing moves
         for s in schedulers:
             s.step()
     for epoch in (0, 5, 10, 105, 150):

@@ -62,7 +62,7 @@ def test_groups_and_rates_per_iteration():
                                        (0., 0.01)):
             assert g['lr'] == pytest.approx(
                 expected(t, 24, 8, peak, start, end), rel=1e-12)
-        wrapper.optimizer.step()
+        wrapper.step()
         scheduler.step()
     # resumable: the state dict round-trips
     state = scheduler.state_dict()

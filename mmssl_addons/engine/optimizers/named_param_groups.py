@@ -81,6 +81,10 @@ class NamedParamGroupsConstructor:
         optimizer_cfg = dict(self.optimizer_cfg)
         optimizer_cfg['params'] = self.param_groups(model)
         optimizer = OPTIMIZERS.build(optimizer_cfg)
+        # the wrapper tracks the base rate in an extra group made of the
+        # defaults (mmengine ``base_param_settings``): it is the default
+        # group's rate, so it follows that group's schedule
+        optimizer.defaults['name'] = self.default
         wrapper_cfg = dict(self.optim_wrapper_cfg)
         wrapper_cfg.setdefault('type', 'OptimWrapper')
         return OPTIM_WRAPPERS.build(
