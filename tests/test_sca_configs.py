@@ -101,7 +101,8 @@ def test_imagenet_sca_loader_gives_multicrop_plus_positives(tmp_path):
 
 
 PAPER_RATES = dict(  # supplementary 1.2: start, epoch 10, end
-    core=(0.3, 3.6, 0.0036), attention=(0.015, 0.03, 1e-6))
+    core=(0.3, 3.6, 0.0036),
+    attention=(0.015, 0.03, 1e-6))
 
 
 def paper_rate(name, epoch):
@@ -147,8 +148,11 @@ def test_paper_schedule_two_rates_at_epochs_0_10_and_end():
     assert names == ['attention', 'core']
     for g in opt.param_groups:
         assert (g['momentum'], g['weight_decay']) == (0.9, 1e-6)
-    ids = {n: {id(p) for p in g['params']}
-           for n, g in zip(names, opt.param_groups)}
+    ids = {
+        n: {id(p)
+            for p in g['params']}
+        for n, g in zip(names, opt.param_groups)
+    }
     assert ids['attention'] == {
         id(p)
         for n, p in model.named_parameters() if n.startswith('sca_head.')
@@ -176,18 +180,18 @@ def test_paper_schedule_two_rates_at_epochs_0_10_and_end():
 
 
 def test_paper_schedule_in_the_other_swav_configs():
-    for name, groups in (('swav_sca_r50_8xb32-mcrop-200e_in50.py',
-                          ['attention', 'core']),
-                         ('swav_sca_multistage_r50_8xb32-mcrop-200e_in50.py',
-                          ['attention', 'core']),
-                         ('swav_r50_8xb32-mcrop-200e_in50.py', ['core'])):
+    for name, groups in (('swav_sca_r50_8xb32-mcrop-200e_in50.py', [
+            'attention', 'core'
+    ]), ('swav_sca_multistage_r50_8xb32-mcrop-200e_in50.py',
+         ['attention',
+          'core']), ('swav_r50_8xb32-mcrop-200e_in50.py', ['core'])):
         cfg = load(name)
         _, wrapper, _ = build_optim_and_schedulers(cfg, 2)
         opt = wrapper.optimizer
         assert type(opt).__name__ == 'LARC'
         assert [g['name'] for g in opt.param_groups] == groups
-        assert [g['lr'] for g in opt.param_groups] == pytest_approx(
-            [PAPER_RATES[g][0] for g in groups])
+        assert [g['lr'] for g in opt.param_groups
+                ] == pytest_approx([PAPER_RATES[g][0] for g in groups])
 
 
 def pytest_approx(x):

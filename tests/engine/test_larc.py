@@ -5,7 +5,13 @@ import torch
 from mmssl_addons.engine import LARC
 
 
-def reference_steps(params, grads_per_step, lr, momentum, wd, eta, clip,
+def reference_steps(params,
+                    grads_per_step,
+                    lr,
+                    momentum,
+                    wd,
+                    eta,
+                    clip,
                     eps=1e-8):
     """apex LARC + SGD, written out per tensor:
     rate = eta |w| / (|g| + wd |w| + eps) (clip: min(rate / lr, 1));
@@ -31,13 +37,21 @@ def reference_steps(params, grads_per_step, lr, momentum, wd, eta, clip,
 @pytest.mark.parametrize('clip,eta', [(False, 0.001), (True, 0.02)])
 def test_matches_reference(clip, eta):
     g = torch.Generator().manual_seed(0)
-    init = [torch.randn(4, 3, generator=g), torch.randn(5, generator=g),
-            torch.zeros(2)]
+    init = [
+        torch.randn(4, 3, generator=g),
+        torch.randn(5, generator=g),
+        torch.zeros(2)
+    ]
     grads = [[torch.randn(p.shape, generator=g) for p in init]
              for _ in range(3)]
     params = [torch.nn.Parameter(p.clone()) for p in init]
-    opt = LARC(params, lr=3.6, momentum=0.9, weight_decay=1e-2,
-               trust_coefficient=eta, clip=clip)
+    opt = LARC(
+        params,
+        lr=3.6,
+        momentum=0.9,
+        weight_decay=1e-2,
+        trust_coefficient=eta,
+        clip=clip)
     for step in grads:
         for p, gr in zip(params, step):
             p.grad = gr.clone()

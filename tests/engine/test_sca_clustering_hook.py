@@ -149,6 +149,7 @@ def test_cluster_aligns_ids_to_the_previous_clustering():
 
 def _two_rank_check(rank, expected):
     import torch.distributed as torch_dist
+
     # gather_memory_bank: rank 0 holds 0, 2, 4, rank 1 holds 1, 3 and a
     # round-up duplicate of 0; the bank is the rows by index, on rank 0 only
     rows = torch.arange(10.).view(5, 2)

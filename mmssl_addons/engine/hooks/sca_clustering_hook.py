@@ -237,7 +237,8 @@ class SCAClusteringHook(Hook):
                           f'{len(previous)} images, this one {len(labels)}; '
                           'cluster ids are not aligned.')
             return labels
-        stats['ids_kept_unaligned'] = float((labels == previous).float().mean())
+        stats['ids_kept_unaligned'] = float(
+            (labels == previous).float().mean())
         labels = align_cluster_ids(previous, labels, self.num_clusters)
         stats['ids_kept'] = float((labels == previous).float().mean())
         return labels

@@ -68,8 +68,8 @@ class NamedParamGroupsConstructor:
             if not params:
                 continue
             spec = self.groups.get(name, {})
-            group = dict(name=name, params=params,
-                         lr=lr * spec.get('lr_mult', 1.))
+            group = dict(
+                name=name, params=params, lr=lr * spec.get('lr_mult', 1.))
             if wd is not None:
                 group['weight_decay'] = wd * spec.get('decay_mult', 1.)
             out.append(group)

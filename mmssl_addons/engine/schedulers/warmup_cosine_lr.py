@@ -63,8 +63,7 @@ class WarmupCosineLR(LRSchedulerMixin, _ParamScheduler):
         self.warmup = warmup
         self.start_factors = self._per_group(optimizer, start_factor,
                                              'start_factor')
-        self.end_factors = self._per_group(optimizer, end_factor,
-                                           'end_factor')
+        self.end_factors = self._per_group(optimizer, end_factor, 'end_factor')
         super().__init__(
             optimizer,
             begin=begin,
