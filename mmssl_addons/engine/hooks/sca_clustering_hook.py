@@ -244,13 +244,13 @@ class SCAClusteringHook(Hook):
         return labels
 
     def _summary(self, epoch: int, stats: dict) -> str:
-        mib = 2.**20
         text = (f'SCA clustering at epoch {epoch}: {stats["num_images"]} '
                 f'images x d={stats["dim"]} float32 bank = '
-                f'{stats["bank_bytes"] / mib:.3f} MiB on rank 0 (CPU), '
-                f'gather peak {stats["gather_peak_bytes"] / mib:.3f} MiB, '
-                f'process peak RSS {stats["process_peak_rss_bytes"] / mib:.0f}'
-                f' MiB, {stats["non_empty_clusters"]}/{self.num_clusters} '
+                f'{format_bytes(stats["bank_bytes"])} on rank 0 (CPU), '
+                f'gather peak {format_bytes(stats["gather_peak_bytes"])}, '
+                'process peak RSS '
+                f'{format_bytes(stats["process_peak_rss_bytes"])}, '
+                f'{stats["non_empty_clusters"]}/{self.num_clusters} '
                 f'clusters used, {stats["total_s"]:.1f} s (embedding '
                 f'{stats["embed_s"]:.1f} s)')
         if 'ids_kept' in stats:
@@ -299,6 +299,15 @@ class SCAClusteringHook(Hook):
         idx = torch.tensor(idx, dtype=torch.long)
         num_images = len(loader.dataset)
         return gather_memory_bank(feats, idx, num_images, stats), num_images
+
+
+def format_bytes(num: int) -> str:
+    """``1536 -> '1.5 KiB'``."""
+    for unit in ('B', 'KiB', 'MiB'):
+        if num < 1024:
+            return f'{num:.4g} {unit}'
+        num /= 1024
+    return f'{num:.4g} GiB'
 
 
 def peak_rss_bytes() -> int:
