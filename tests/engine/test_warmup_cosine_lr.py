@@ -83,3 +83,28 @@ def test_bad_configs_name_the_problem():
                 constructor='NamedParamGroupsConstructor',
                 optimizer=dict(type='SGD', lr=1.),
                 paramwise_cfg=dict(custom_keys={})))
+
+
+def test_scaled_rates_scale_the_whole_schedule():
+    """Runner.scale_lr (--auto-scale-lr) multiplies every group's lr before
+    the schedulers are built: start, peak and end all follow."""
+    wrapper, _ = build()
+    for g in wrapper.optimizer.param_groups:  # back to the unscheduled lr
+        g['lr'] = g.pop('initial_lr') * 0.125
+    cfg = dict(
+        type='WarmupCosineLR',
+        warmup=2,
+        start_factor=dict(core=0.25, attention=0.5),
+        end_factor=dict(core=0.01, attention=0.),
+        begin=0,
+        end=6,
+        convert_to_iter_based=True)
+    scheduler = PARAM_SCHEDULERS.build(
+        cfg, default_args=dict(optimizer=wrapper, epoch_length=4))
+    rates = [g['lr'] for g in wrapper.optimizer.param_groups]
+    assert rates == pytest.approx([0.125 * 0.2 * 0.5, 0.125 * 2.0 * 0.25])
+    for _ in range(8):
+        wrapper.step()
+        scheduler.step()
+    rates = [g['lr'] for g in wrapper.optimizer.param_groups]
+    assert rates == pytest.approx([0.125 * 0.2, 0.125 * 2.0])
