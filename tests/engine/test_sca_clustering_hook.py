@@ -185,6 +185,17 @@ def _two_rank_check(rank, expected):
         assert hook.last_stats['bank_bytes'] == 23 * 4 * 4
     else:
         assert calls == [] and 'bank_bytes' not in hook.last_stats
+
+    # rank 1 embeds nothing: rank 0 finds the missing images and every rank
+    # raises instead of waiting
+    loader = blob_loader(2, rank)
+    if rank == 1:
+        loader = DataLoader(
+            loader.dataset, sampler=[], collate_fn=loader.collate_fn)
+    hook = SCAClusteringHook(dataloader=loader, num_clusters=3)
+    match = 'embedded 12 of 23' if rank == 0 else 'failed on rank 0'
+    with pytest.raises(RuntimeError, match=match):
+        hook.cluster(StandInRunner(PoolModel()))
     torch_dist.barrier()
 
 

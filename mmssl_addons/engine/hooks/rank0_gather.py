@@ -38,9 +38,10 @@ def gather_memory_bank(feats: torch.Tensor,
     (duplicates from a sampler's round-up write the same row). No rank but
     0 holds more than its own shard, and no accelerator memory is used.
 
-    Rank 0 raises if an image is missing (after receiving every shard, so
-    no rank waits forever). ``stats``, if given, receives on rank 0
-    ``bank_bytes`` (``4 N d``) and ``gather_peak_bytes``: the bank, its
+    Rank 0 raises if an image is missing or the shards' widths differ
+    (after receiving every shard, so no rank waits forever); a rank
+    without images sends an empty shard. ``stats``, if given, receives on
+    rank 0 ``bank_bytes`` (``4 N d``) and ``gather_peak_bytes``: the bank, its
     ``(N,)`` bool coverage mask, rank 0's own shard and the largest shard
     received, i.e. the CPU memory the gather holds at its peak.
 
@@ -60,37 +61,43 @@ def gather_memory_bank(feats: torch.Tensor,
         torch_dist.send(feats, 0, group=group)
         torch_dist.send(idx, 0, group=group)
         return None
-    d = feats.shape[1]
-    bank = feats.new_zeros(num_images, d)
+    bank, mismatch = None, None
     seen = torch.zeros(num_images, dtype=torch.bool)
-    bank[idx] = feats
-    seen[idx] = True
     largest = 0
-    for src in range(1, world):
-        shape = torch.empty(2, dtype=torch.long)
-        torch_dist.recv(shape, src, group=group)
-        length, src_d = int(shape[0]), int(shape[1])
-        shard = feats.new_empty(length, src_d)
-        shard_idx = torch.empty(length, dtype=torch.long)
-        torch_dist.recv(shard, src, group=group)
-        torch_dist.recv(shard_idx, src, group=group)
-        largest = max(largest, shard.nbytes + shard_idx.nbytes)
-        if src_d != d:
-            raise RuntimeError(f'rank {src} sent {src_d}-d embeddings, rank '
-                               f'0 has {d}-d: every rank must run the same '
-                               'model.')
+    for src in range(world):
+        if src == 0:
+            shard, shard_idx = feats, idx
+        else:
+            shape = torch.empty(2, dtype=torch.long)
+            torch_dist.recv(shape, src, group=group)
+            shard = feats.new_empty(int(shape[0]), int(shape[1]))
+            shard_idx = torch.empty(int(shape[0]), dtype=torch.long)
+            torch_dist.recv(shard, src, group=group)
+            torch_dist.recv(shard_idx, src, group=group)
+            largest = max(largest, shard.nbytes + shard_idx.nbytes)
+        if len(shard_idx) == 0:  # a rank without images (bank width unset)
+            continue
+        if bank is None:
+            bank = feats.new_zeros(num_images, shard.shape[1])
+        elif shard.shape[1] != bank.shape[1]:  # raised once all have sent
+            mismatch = (f'rank {src} sent {shard.shape[1]}-d embeddings, '
+                        f'another rank {bank.shape[1]}-d: every rank must '
+                        'run the same model.')
+            continue
         bank[shard_idx] = shard
         seen[shard_idx] = True
         del shard, shard_idx
-    if stats is not None:
-        stats['bank_bytes'] = bank.nbytes
-        stats['gather_peak_bytes'] = (
-            bank.nbytes + seen.nbytes + feats.nbytes + idx.nbytes + largest)
+    if mismatch is not None:
+        raise RuntimeError(mismatch)
     if not bool(seen.all()):
         raise RuntimeError(
             f'SCAClusteringHook embedded {int(seen.sum())} of {num_images} '
             'images; use a DefaultSampler without drop_last for its '
             'dataloader.')
+    if stats is not None:
+        stats['bank_bytes'] = bank.nbytes
+        stats['gather_peak_bytes'] = (
+            bank.nbytes + seen.nbytes + feats.nbytes + idx.nbytes + largest)
     return bank
 
 

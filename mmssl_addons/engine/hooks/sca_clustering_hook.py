@@ -182,14 +182,22 @@ class SCAClusteringHook(Hook):
         """
         start = time.perf_counter()
         stats: dict = {}
-        bank, num_images = self._embed(runner, stats)
-        embed_s = time.perf_counter() - start
+        num_images = len(self._get_loader(runner).dataset)
         labels = torch.full((num_images, ), -1, dtype=torch.long)
-        error = None
-        if is_main_process():
+        bank, error = None, None
+        # an error of rank 0 alone (missing images, k-means) reaches the
+        # other ranks as labels -1 instead of leaving them in the broadcast
+        try:
+            bank = self._embed(runner, stats)
+        except Exception as exc:
+            if not is_main_process():
+                raise
+            error = exc
+        embed_s = time.perf_counter() - start
+        if is_main_process() and error is None:
             try:
                 labels = self._cluster_bank(bank, runner.epoch, stats)
-            except Exception as exc:  # told to the other ranks below
+            except Exception as exc:
                 error = exc
         del bank
         broadcast_labels(labels)
@@ -279,7 +287,7 @@ class SCAClusteringHook(Hook):
 
     @torch.no_grad()
     def _embed(self, runner, stats: dict):
-        """``(bank, N)``: the ``(N, d)`` bank on rank 0 (None elsewhere)."""
+        """The ``(N, d)`` bank on rank 0 (None elsewhere)."""
         loader = self._get_loader(runner)
         model = unwrap_model(runner.model)
         if not hasattr(model, self.feature_fn):
@@ -295,10 +303,10 @@ class SCAClusteringHook(Hook):
                 feats.append(fn(inputs).float().cpu())
                 idx.extend(
                     int(ds.metainfo['sample_idx']) for ds in data_samples)
-        feats = torch.cat(feats)
+        # a rank without images still takes part in the gather
+        feats = torch.cat(feats) if feats else torch.zeros(0, 0)
         idx = torch.tensor(idx, dtype=torch.long)
-        num_images = len(loader.dataset)
-        return gather_memory_bank(feats, idx, num_images, stats), num_images
+        return gather_memory_bank(feats, idx, len(loader.dataset), stats)
 
 
 def format_bytes(num: int) -> str:
