@@ -98,3 +98,102 @@ def test_imagenet_sca_loader_gives_multicrop_plus_positives(tmp_path):
     assert all(x.shape[0] == 2 for x in batch['inputs'])
     for s in batch['data_samples']:
         assert all(j % 2 == s.sca_pseudo_label for j in s.sca_positive_idx)
+
+
+PAPER_RATES = dict(  # supplementary 1.2: start, epoch 10, end
+    core=(0.3, 3.6, 0.0036),
+    attention=(0.015, 0.03, 1e-6))
+
+
+def paper_rate(name, epoch):
+    """The paper's schedule: linear warm-up over 10 of 200 epochs, then
+    ``end + 0.5 (peak - end) (1 + cos(pi (e - 10) / 190))``."""
+    import math
+    start, peak, end = PAPER_RATES[name]
+    if epoch < 10:
+        return start + (peak - start) * epoch / 10
+    return end + 0.5 * (peak - end) * (1 + math.cos(math.pi *
+                                                    (epoch - 10) / 190))
+
+
+def build_optim_and_schedulers(cfg, epoch_length):
+    from mmengine.optim import build_optim_wrapper
+    from mmpretrain.registry import MODELS, PARAM_SCHEDULERS
+
+    import mmssl_addons  # noqa: F401
+    model = MODELS.build(cfg.model)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    schedulers = [
+        PARAM_SCHEDULERS.build(
+            s, default_args=dict(optimizer=wrapper, epoch_length=epoch_length))
+        for s in cfg.param_scheduler
+    ]
+    return model, wrapper, schedulers
+
+
+def test_paper_schedule_two_rates_at_epochs_0_10_and_end():
+    """The real optim wrapper and schedulers of the paper config hold the
+    core-engine and attention-module rates of the paper."""
+    import pytest
+    cfg = load('swav_sca_r50_8xb32-mcrop-200e_in1k.py')
+    assert cfg.train_cfg.max_epochs == 200
+    assert cfg.auto_scale_lr.base_batch_size == 2048 == 64 * 32
+    assert cfg.train_dataloader.batch_size == 32
+    epoch_length = 20
+    model, wrapper, schedulers = build_optim_and_schedulers(cfg, epoch_length)
+    opt = wrapper.optimizer
+    assert type(opt).__name__ == 'LARC'
+    assert (opt.trust_coefficient, opt.clip) == (0.001, False)
+    names = [g['name'] for g in opt.param_groups]
+    assert names == ['attention', 'core']
+    for g in opt.param_groups:
+        assert (g['momentum'], g['weight_decay']) == (0.9, 1e-6)
+    ids = {
+        n: {id(p)
+            for p in g['params']}
+        for n, g in zip(names, opt.param_groups)
+    }
+    assert ids['attention'] == {
+        id(p)
+        for n, p in model.named_parameters() if n.startswith('sca_head.')
+    }
+    assert ids['core'] == {
+        id(p)
+        for n, p in model.named_parameters() if not n.startswith('sca_head.')
+    }
+    seen = {}
+    for it in range(200 * epoch_length):
+        seen[it] = dict(zip(names, (g['lr'] for g in opt.param_groups)))
+        wrapper.step()  # no gradients: nothing moves
+        for s in schedulers:
+            s.step()
+    for epoch in (0, 5, 10, 105, 150):
+        for name in names:
+            assert seen[epoch * epoch_length][name] == pytest.approx(
+                paper_rate(name, epoch), rel=1e-9), (name, epoch)
+    last = seen[200 * epoch_length - 1]
+    for name, (_, _, end) in PAPER_RATES.items():
+        assert last[name] == pytest.approx(end, rel=1e-2)
+    assert seen[0] == dict(core=0.3, attention=0.015)
+    assert seen[10 * epoch_length] == pytest.approx(
+        dict(core=3.6, attention=0.03))
+
+
+def test_paper_schedule_in_the_other_swav_configs():
+    for name, groups in (('swav_sca_r50_8xb32-mcrop-200e_in50.py', [
+            'attention', 'core'
+    ]), ('swav_sca_multistage_r50_8xb32-mcrop-200e_in50.py',
+         ['attention',
+          'core']), ('swav_r50_8xb32-mcrop-200e_in50.py', ['core'])):
+        cfg = load(name)
+        _, wrapper, _ = build_optim_and_schedulers(cfg, 2)
+        opt = wrapper.optimizer
+        assert type(opt).__name__ == 'LARC'
+        assert [g['name'] for g in opt.param_groups] == groups
+        assert [g['lr'] for g in opt.param_groups
+                ] == pytest_approx([PAPER_RATES[g][0] for g in groups])
+
+
+def pytest_approx(x):
+    import pytest
+    return pytest.approx(x, rel=1e-9)

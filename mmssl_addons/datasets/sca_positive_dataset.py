@@ -38,12 +38,13 @@ class SCAPositiveDataset:
     seeded with ``(seed, clustering epoch, i)``: the same seed, clustering
     and index always give the same positives, whatever the worker.
 
-    Fallbacks: before the first clustering (no hook, or label ``-1``) and
-    for an image alone in its cluster, the positives are ``P`` single-crop
-    views of the image itself (the paper notes that positives "can be
-    different crops of the same image"); the pseudo-label is then ``-1`` and
-    the classification loss skips it (the mask loss still trains). A
-    warning is issued once.
+    Fallbacks: the positives are ``P`` single-crop views of the image
+    itself (the paper notes that positives "can be different crops of the
+    same image") before the first clustering (no hook, or label ``-1``) and
+    for an image alone in its cluster. Before a clustering the pseudo-label
+    is ``-1``, the classification loss skips it (the mask loss still trains)
+    and a warning is issued once; an image alone in its cluster keeps its
+    cluster id as its label, so both losses train on it.
 
     Args:
         dataset (dict | Dataset): the wrapped dataset (config or object).

@@ -2,8 +2,11 @@
 from .cpu_distributed_data_parallel import CPUDistributedDataParallel
 from .hooks import (KNNMonitorHook, PrecomputeSaliencyHook, SafeCheckpointHook,
                     SCAClusteringHook)
+from .optimizers import LARC, NamedParamGroupsConstructor
+from .schedulers import WarmupCosineLR
 
 __all__ = [
     'CPUDistributedDataParallel', 'KNNMonitorHook', 'PrecomputeSaliencyHook',
-    'SafeCheckpointHook', 'SCAClusteringHook'
+    'SafeCheckpointHook', 'SCAClusteringHook', 'LARC',
+    'NamedParamGroupsConstructor', 'WarmupCosineLR'
 ]

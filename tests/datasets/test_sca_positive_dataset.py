@@ -63,6 +63,9 @@ def test_positives_come_from_the_cluster_deterministically(tiny_cub):
     assert sorted(set(a.positive_indices(0))) == [1, 2]
     assert any(
         a.positive_indices(i) != other.positive_indices(i) for i in range(3))
+    # alone in its cluster: keeps its pseudo-label (L_cls trains on it)
+    assert a[7]['data_samples'].sca_pseudo_label == 3
+    assert a[7]['data_samples'].sca_positive_idx == [7, 7, 7]
     sample = a[5]
     assert sample['data_samples'].sca_pseudo_label == 2
     assert sample['data_samples'].sca_positive_idx == [6, 6, 6]

@@ -175,6 +175,54 @@ def test_resume_restores_pseudo_labels(first_run, repo_root, tiny_cub):
     assert hook.cluster_epoch == 1 and dataset.cluster_epoch == 1
 
 
+def best_agreement(previous, current, num_clusters):
+    """Most images keeping their id over all renumberings (naive search)."""
+    import itertools
+    return max(
+        int((torch.tensor(p)[current] == previous).sum())
+        for p in itertools.permutations(range(num_clusters)))
+
+
+def test_cluster_ids_survive_resume(first_run, repo_root, tiny_cub):
+    """Resume from a checkpoint whose pseudo-labels carry other (equally
+    valid) ids: the next clustering is numbered after the restored ids."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmssl_addons.engine import SCAClusteringHook
+    from mmssl_addons.utils import prepare_runner_config
+
+    tmp, work, _ = first_run
+    state = torch.load(
+        osp.join(work, 'epoch_1.pth'), map_location='cpu', weights_only=True)
+    labels = state['sca_clustering']['pseudo_labels']
+    restored = (labels + 1) % 4  # the same partition, renumbered
+    state['sca_clustering']['pseudo_labels'] = restored
+    ckpt = str(tmp / 'renumbered.pth')
+    torch.save(state, ckpt)
+
+    class Args:
+        launcher = 'none'
+        work_dir = str(tmp / 'resume_ids')
+        resume = ckpt
+        amp = False
+        auto_scale_lr = False
+        no_validate = False
+        cfg_options = None
+
+    cfg = Config.fromfile(write_config(tmp, repo_root, tiny_cub, 2))
+    runner = Runner.from_cfg(prepare_runner_config(cfg, Args, True))
+    runner.train_loop.dataloader
+    runner.load_or_resume()
+    hook = next(h for h in runner.hooks if isinstance(h, SCAClusteringHook))
+    assert torch.equal(hook.pseudo_labels, restored)
+    new = hook.cluster(runner)
+    assert hook.cluster_epoch == 1
+    assert int((new == restored).sum()) == best_agreement(restored, new, 4)
+    assert hook.last_stats['ids_kept'] == float(
+        (new == restored).float().mean())
+
+
 def test_simsiam_sca_trains_with_clustering(repo_root, tiny_cub, tmp_path):
     config = tmp_path / 'tiny_simsiam_sca.py'
     config.write_text(

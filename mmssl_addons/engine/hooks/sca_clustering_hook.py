@@ -4,15 +4,18 @@ import warnings
 from typing import Optional, Union
 
 import torch
-from mmengine.dist import (all_gather, all_reduce, broadcast, get_world_size,
-                           is_main_process)
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 from torch.utils.data import DataLoader
 
 from mmssl_addons.datasets.sca_positive_dataset import find_positive_dataset
 from mmssl_addons.evaluation.functional.clustering import kmeans_assign
+from mmssl_addons.models.utils.align_cluster_ids import align_cluster_ids
 from .loader_inference import eval_mode, preprocessed_batches, unwrap_model
+from .rank0_gather import broadcast_labels, gather_memory_bank
+
+__all__ = ['SCAClusteringHook', 'gather_memory_bank', 'kmeans_pseudo_labels']
 
 CHECKPOINT_KEY = 'sca_clustering'
 
@@ -65,16 +68,28 @@ class SCAClusteringHook(Hook):
     * Embedding: the model (eval mode, no grad) runs ``feature_fn``
       (``extract_embedding`` of :class:`SwAVSCA` / :class:`SimSiamSCA`: the
       ``d = 128`` SwAV projection) over ``dataloader``, which must list the
-      same images in the same order as the training set. Distributed: each
-      rank embeds its shard (``DefaultSampler(shuffle=False)``), the
-      ``(index, z)`` shards are ``all_gather``-ed into the full bank on
-      every rank, rank 0 runs k-means and broadcasts the labels.
-    * Memory: the bank is ``N x d`` float32, i.e. ``4 d N`` bytes per rank
-      (d=128: 0.5 MB per 1k images, 655 MB for ImageNet-1K's 1.28M), plus
-      faiss's copy while clustering; it is freed after each clustering.
+      same images in the same order as the training set. Each batch's
+      embeddings go to the CPU at once. Distributed: each rank embeds its
+      shard (``DefaultSampler(shuffle=False)``) and sends the ``(index, z)``
+      shard to rank 0 over a gloo group (:func:`gather_memory_bank`); only
+      rank 0 builds the bank and runs k-means, and the labels are broadcast.
+    * Memory: the bank is ``N x d`` float32 = ``4 d N`` bytes on rank 0's
+      CPU only (d=128: 0.5 MB per 1k images, 655 MB for ImageNet-1K's
+      1.28M; SimSiam's d=2048: 10.5 GB), plus the largest other shard while
+      gathering and faiss's training sample (at most ``256 C`` points)
+      while clustering; the other ranks hold their own shard only, no rank
+      uses accelerator memory beyond one batch. The bank's bytes, the
+      gather's peak and the process's peak RSS are logged; the bank is
+      freed after each clustering.
     * k-means: faiss (:func:`kmeans_pseudo_labels`), GPU index when faiss
       has one, seeded with ``seed + epoch``; features L2-normalised first
       (``normalize``).
+    * Cluster ids: k-means numbers its clusters arbitrarily at each run,
+      while the explanation classifier of Eq. 6 keeps its weights across
+      epochs. With ``align_ids`` each clustering after the first (or after
+      the restored one, on ``--resume``) is renumbered one-to-one to agree
+      best with the previous labels (:func:`align_cluster_ids`, Hungarian
+      matching of the contingency matrix); the partition is unchanged.
     * The labels go to the training set's :class:`SCAPositiveDataset` (for
       the positives and the classifier targets) and are kept by the hook.
       They are saved in the checkpoint under ``'sca_clustering'`` as plain
@@ -96,6 +111,8 @@ class SCAClusteringHook(Hook):
         feature_fn (str): model method ``(N, 3, H, W) -> (N, d)``.
             Defaults to ``'extract_embedding'``.
         use_gpu (bool, optional): faiss GPU index; None means auto.
+        align_ids (bool): renumber each new partition to match the last
+            one (see above). Defaults to True.
     """
     priority = 'VERY_HIGH'
 
@@ -107,7 +124,8 @@ class SCAClusteringHook(Hook):
                  seed: int = 0,
                  normalize: bool = True,
                  feature_fn: str = 'extract_embedding',
-                 use_gpu: Optional[bool] = None) -> None:
+                 use_gpu: Optional[bool] = None,
+                 align_ids: bool = True) -> None:
         if not isinstance(num_clusters, int) or num_clusters < 2:
             raise ValueError(f'num_clusters must be an int >= 2, got '
                              f'{num_clusters!r}.')
@@ -122,6 +140,7 @@ class SCAClusteringHook(Hook):
         self.normalize = normalize
         self.feature_fn = feature_fn
         self.use_gpu = use_gpu
+        self.align_ids = align_ids
         self.pseudo_labels: Optional[torch.Tensor] = None
         self.cluster_epoch = -1
         self.last_stats: dict = {}
@@ -157,42 +176,96 @@ class SCAClusteringHook(Hook):
 
     # ------------------------------------------------------------ work
     def cluster(self, runner) -> torch.Tensor:
-        """Embed, gather, k-means, broadcast; returns the ``(N,)`` labels."""
+        """Embed, gather on rank 0, k-means, align ids, broadcast.
+
+        Returns the ``(N,)`` labels (on every rank).
+        """
         start = time.perf_counter()
-        bank = self._embed(runner)
+        stats: dict = {}
+        num_images = len(self._get_loader(runner).dataset)
+        labels = torch.full((num_images, ), -1, dtype=torch.long)
+        bank, error = None, None
+        # an error of rank 0 alone (missing images, k-means) reaches the
+        # other ranks as labels -1 instead of leaving them in the broadcast
+        try:
+            bank = self._embed(runner, stats)
+        except Exception as exc:
+            if not is_main_process():
+                raise
+            error = exc
         embed_s = time.perf_counter() - start
-        n, d = bank.shape
-        if self.normalize:
-            bank = torch.nn.functional.normalize(bank, dim=1)
-        labels = torch.zeros(n, dtype=torch.long)
-        if is_main_process():
-            labels = kmeans_pseudo_labels(
-                bank,
-                self.num_clusters,
-                niter=self.niter,
-                seed=self.seed + runner.epoch,
-                use_gpu=self.use_gpu)
+        if is_main_process() and error is None:
+            try:
+                labels = self._cluster_bank(bank, runner.epoch, stats)
+            except Exception as exc:
+                error = exc
         del bank
-        if get_world_size() > 1:
-            broadcast(labels, 0)
+        broadcast_labels(labels)
+        if error is not None:
+            raise error
+        if int(labels.min()) < 0:
+            raise RuntimeError('SCAClusteringHook: clustering failed on '
+                               'rank 0; see its log for the error.')
         total_s = time.perf_counter() - start
         self.pseudo_labels = labels
         self.cluster_epoch = runner.epoch
         sizes = torch.bincount(labels, minlength=self.num_clusters)
-        self.last_stats = dict(
-            num_images=n,
-            dim=d,
-            bank_mb=n * d * 4 / 2**20,
+        stats.update(
+            num_images=num_images,
             embed_s=embed_s,
             total_s=total_s,
             non_empty_clusters=int((sizes > 0).sum()))
-        runner.logger.info(
-            f'SCA clustering at epoch {runner.epoch}: {n} images x d={d} '
-            f'float32 bank = {self.last_stats["bank_mb"]:.3f} MB, '
-            f'{self.last_stats["non_empty_clusters"]}/{self.num_clusters} '
-            f'clusters used, {total_s:.1f} s (embedding {embed_s:.1f} s).')
+        self.last_stats = stats
+        if is_main_process():
+            runner.logger.info(self._summary(runner.epoch, stats))
         self._push(runner)
         return labels
+
+    def _cluster_bank(self, bank: Optional[torch.Tensor], epoch: int,
+                      stats: dict) -> torch.Tensor:
+        """Rank 0: k-means of the ``(N, d)`` bank, ids aligned to the last
+        clustering's."""
+        if bank is None:
+            raise RuntimeError('rank 0 holds no memory bank.')
+        stats['dim'] = bank.shape[1]
+        if self.normalize:  # in place: no second copy of the bank
+            bank.div_(bank.norm(dim=1, keepdim=True).clamp_min_(1e-12))
+        labels = kmeans_pseudo_labels(
+            bank,
+            self.num_clusters,
+            niter=self.niter,
+            seed=self.seed + epoch,
+            use_gpu=self.use_gpu)
+        stats['process_peak_rss_bytes'] = peak_rss_bytes()
+        previous = self.pseudo_labels
+        if previous is None or not self.align_ids:
+            return labels
+        if previous.shape != labels.shape:
+            warnings.warn(f'SCAClusteringHook: the last clustering labelled '
+                          f'{len(previous)} images, this one {len(labels)}; '
+                          'cluster ids are not aligned.')
+            return labels
+        stats['ids_kept_unaligned'] = float(
+            (labels == previous).float().mean())
+        labels = align_cluster_ids(previous, labels, self.num_clusters)
+        stats['ids_kept'] = float((labels == previous).float().mean())
+        return labels
+
+    def _summary(self, epoch: int, stats: dict) -> str:
+        text = (f'SCA clustering at epoch {epoch}: {stats["num_images"]} '
+                f'images x d={stats["dim"]} float32 bank = '
+                f'{format_bytes(stats["bank_bytes"])} on rank 0 (CPU), '
+                f'gather peak {format_bytes(stats["gather_peak_bytes"])}, '
+                'process peak RSS '
+                f'{format_bytes(stats["process_peak_rss_bytes"])}, '
+                f'{stats["non_empty_clusters"]}/{self.num_clusters} '
+                f'clusters used, {stats["total_s"]:.1f} s (embedding '
+                f'{stats["embed_s"]:.1f} s)')
+        if 'ids_kept' in stats:
+            text += (f', ids kept by {100 * stats["ids_kept"]:.1f}% of the '
+                     f'images ({100 * stats["ids_kept_unaligned"]:.1f}% '
+                     'before alignment)')
+        return text + '.'
 
     def _push(self, runner) -> None:
         if self.pseudo_labels is None:
@@ -213,8 +286,8 @@ class SCAClusteringHook(Hook):
         return self.dataloader
 
     @torch.no_grad()
-    def _embed(self, runner) -> torch.Tensor:
-        """The ``(N, d)`` memory bank, complete on every rank."""
+    def _embed(self, runner, stats: dict):
+        """The ``(N, d)`` bank on rank 0 (None elsewhere)."""
         loader = self._get_loader(runner)
         model = unwrap_model(runner.model)
         if not hasattr(model, self.feature_fn):
@@ -226,39 +299,26 @@ class SCAClusteringHook(Hook):
         idx, feats = [], []
         with eval_mode(model):
             for inputs, data_samples in preprocessed_batches(model, loader):
-                feats.append(fn(inputs).float())
+                # to the CPU batch by batch: the accelerator holds one batch
+                feats.append(fn(inputs).float().cpu())
                 idx.extend(
                     int(ds.metainfo['sample_idx']) for ds in data_samples)
-        feats = torch.cat(feats)
-        idx = torch.tensor(idx, dtype=torch.long, device=feats.device)
-        return gather_memory_bank(feats, idx, len(loader.dataset))
+        # a rank without images still takes part in the gather
+        feats = torch.cat(feats) if feats else torch.zeros(0, 0)
+        idx = torch.tensor(idx, dtype=torch.long)
+        return gather_memory_bank(feats, idx, len(loader.dataset), stats)
 
 
-def gather_memory_bank(feats: torch.Tensor, idx: torch.Tensor,
-                       num_images: int) -> torch.Tensor:
-    """Assemble the ``(N, d)`` bank from every rank's ``(index, z)`` shard.
+def format_bytes(num: int) -> str:
+    """``1536 -> '1.5 KiB'``."""
+    for unit in ('B', 'KiB', 'MiB'):
+        if num < 1024:
+            return f'{num:.4g} {unit}'
+        num /= 1024
+    return f'{num:.4g} GiB'
 
-    Each rank holds the embeddings ``feats`` ``(L, d)`` of its images
-    ``idx`` ``(L,)``; shards are padded to one length, ``all_gather``-ed and
-    scattered by index (duplicates from the sampler's round-up write the
-    same row). Raises if an image is missing. Returns a CPU tensor.
-    """
-    if get_world_size() > 1:
-        length = torch.tensor([len(idx)], device=feats.device)
-        all_reduce(length, op='max')
-        pad = int(length) - len(idx)
-        feats = torch.cat([feats, feats.new_zeros(pad, feats.shape[1])])
-        idx = torch.cat([idx, idx.new_full((pad, ), -1)])
-        feats = torch.cat(all_gather(feats))
-        idx = torch.cat(all_gather(idx))
-    keep = idx >= 0
-    bank = feats.new_zeros(num_images, feats.shape[1])
-    bank[idx[keep]] = feats[keep]
-    seen = torch.zeros(num_images, dtype=torch.bool, device=feats.device)
-    seen[idx[keep]] = True
-    if not bool(seen.all()):
-        raise RuntimeError(
-            f'SCAClusteringHook embedded {int(seen.sum())} of {num_images} '
-            'images; use a DefaultSampler without drop_last for its '
-            'dataloader.')
-    return bank.cpu()
+
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process so far (Linux ``ru_maxrss``)."""
+    import resource
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024

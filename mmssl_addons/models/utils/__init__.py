@@ -1,3 +1,4 @@
+from .align_cluster_ids import align_cluster_ids
 from .attention_pool import attention_pool, normalize_attention
 from .correlation_mask import correlation_mask
 from .gradcam import gradcam_map
@@ -10,5 +11,6 @@ from .saliency_boxes import (cnn_heatmap, heatmap_boxes,
 __all__ = [
     'attention_pool', 'cnn_heatmap', 'correlation_mask', 'gradcam_map',
     'grid_centres', 'heatmap_boxes', 'match_points', 'MemoryBank',
-    'normalize_attention', 'preserved_norm_stats', 'vit_cls_attention_heatmap'
+    'normalize_attention', 'preserved_norm_stats',
+    'vit_cls_attention_heatmap', 'align_cluster_ids'
 ]
