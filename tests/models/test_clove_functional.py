@@ -281,7 +281,7 @@ def released_form_loss(pred, target, match, lam, margin=100., topk=10):
         for i in range(l1):
             free = sorted((logit[i][j] for j in range(l1)
                            if not match[b, i, j]),
-                          key=float)[:topk]
+                          key=lambda v: float(v.detach()))[:topk]
             negs.append(sum(free[1:]) / (len(free) - 1))
         negative = sum(negs) / len(negs)
         total = total + torch.clamp(
