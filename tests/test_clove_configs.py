@@ -76,11 +76,13 @@ def test_released_projector_bn_and_loss_scale(name):
 
 def test_no_last_bn_ablation_changes_one_thing():
     base = Config.fromfile(
-        osp.join(REPO, 'configs/clove/ablations/'
-                 'clove_resnet50_8xb256-coslr-50e_in1k.py'))
+        osp.join(
+            REPO, 'configs/clove/ablations/'
+            'clove_resnet50_8xb256-coslr-50e_in1k.py'))
     abl = Config.fromfile(
-        osp.join(REPO, 'configs/clove/ablations/'
-                 'clove_resnet50_8xb256-coslr-50e_in1k_no-last-bn.py'))
+        osp.join(
+            REPO, 'configs/clove/ablations/'
+            'clove_resnet50_8xb256-coslr-50e_in1k_no-last-bn.py'))
     assert abl.model.neck.with_last_bn is False
     abl.model.neck.with_last_bn = True
     assert abl.model.to_dict() == base.model.to_dict()

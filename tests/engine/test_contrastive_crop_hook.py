@@ -156,8 +156,7 @@ def test_boxes_come_from_the_teacher_by_default(squares):
     runner.model.use_teacher = False
     del runner.model.momentum_encoder
     boxes = hook.compute_boxes(runner)
-    torch.testing.assert_close(
-        boxes[1], square_box(1), atol=4 / SIZE, rtol=0)
+    torch.testing.assert_close(boxes[1], square_box(1), atol=4 / SIZE, rtol=0)
     with pytest.raises(ValueError, match='encoder must be one of'):
         ContrastiveCropHook(box_loader(squares, False), encoder='ema')
 
@@ -183,15 +182,13 @@ class BoxProbeHook(Hook):
         self.seen = []
 
     def before_train_epoch(self, runner):
-        self.seen.append(
-            ('has_boxes', runner.epoch,
-             runner.train_dataloader.dataset.has_boxes))
+        self.seen.append(('has_boxes', runner.epoch,
+                          runner.train_dataloader.dataset.has_boxes))
 
     def after_train_epoch(self, runner):
         hook = [h for h in runner.hooks
                 if isinstance(h, ContrastiveCropHook)][0]
-        self.seen.append(('updated', runner.epoch + 1,
-                          hook.last_update_epoch))
+        self.seen.append(('updated', runner.epoch + 1, hook.last_update_epoch))
 
 
 def test_warmup_epochs_without_boxes_and_no_pass_after_the_last(
@@ -227,8 +224,7 @@ def test_warmup_epochs_without_boxes_and_no_pass_after_the_last(
             dataset=dict(
                 type='ContrastiveCropDataset',
                 dataset=image_set(squares, [
-                    dict(
-                        type='MultiView', num_views=2, transforms=[view]),
+                    dict(type='MultiView', num_views=2, transforms=[view]),
                     dict(type='PackInputs')
                 ]))),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
@@ -250,8 +246,12 @@ def test_warmup_epochs_without_boxes_and_no_pass_after_the_last(
     runner.train()
     probe = [h for h in runner.hooks if isinstance(h, BoxProbeHook)][0]
     assert probe.seen == [
-        ('has_boxes', 0, False), ('updated', 1, -1),
-        ('has_boxes', 1, False), ('updated', 2, 2),
-        ('has_boxes', 2, True), ('updated', 3, 3),
-        ('has_boxes', 3, True), ('updated', 4, 3),
+        ('has_boxes', 0, False),
+        ('updated', 1, -1),
+        ('has_boxes', 1, False),
+        ('updated', 2, 2),
+        ('has_boxes', 2, True),
+        ('updated', 3, 3),
+        ('has_boxes', 3, True),
+        ('updated', 4, 3),
     ]

@@ -21,8 +21,9 @@ def soft_rows(S, keep, temp):
     """Row soft-max of ``S / temp`` over the kept entries (others 0)."""
     out = []
     for a, row in enumerate(S):
-        e = [math.exp(s / temp) if keep(a, b) else 0.
-             for b, s in enumerate(row)]
+        e = [
+            math.exp(s / temp) if keep(a, b) else 0. for b, s in enumerate(row)
+        ]
         out.append([x / sum(e) for x in e])
     return out
 
@@ -30,8 +31,8 @@ def soft_rows(S, keep, temp):
 def sinkhorn(S, keep, temp, n_iters):
     """Eq. 4: alternate row / column normalisation of exp(S / temp) (the
     left-out entries at zero mass), then the rows renormalised."""
-    K = [[math.exp(s / temp) if keep(a, b) else 0.
-          for b, s in enumerate(row)] for a, row in enumerate(S)]
+    K = [[math.exp(s / temp) if keep(a, b) else 0. for b, s in enumerate(row)]
+         for a, row in enumerate(S)]
     rows, cols = len(K), len(K[0])
     for _ in range(n_iters):
         for a in range(rows):
@@ -45,12 +46,11 @@ def sinkhorn(S, keep, temp, n_iters):
 
 
 def cross_entropy(target, source, keep_cols):
-    return -sum(t * math.log(s) for t, s, k in zip(target, source, keep_cols)
-                if k)
+    return -sum(t * math.log(s)
+                for t, s, k in zip(target, source, keep_cols) if k)
 
 
-def naive(zs, zt, V, G, tau, tau_t, n_iters, masking, global_norm,
-          balance):
+def naive(zs, zt, V, G, tau, tau_t, n_iters, masking, global_norm, balance):
     """Paper's loss with one ingredient dropped as Table 1 describes.
 
     ``zs`` (source side) and ``zt`` (target side; ``zs`` itself without a
@@ -91,10 +91,12 @@ def naive(zs, zt, V, G, tau, tau_t, n_iters, masking, global_norm,
                     continue
                 per_u = 0.
                 for u in range(V):
-                    Su = [[dot(us[v * N + a], ut[u * N + b])
-                           for b in range(N)] for a in range(N)]
-                    Tu = [[dot(ut[w * N + a], ut[u * N + b])
-                           for b in range(N)] for a in range(N)]
+                    Su = [[
+                        dot(us[v * N + a], ut[u * N + b]) for b in range(N)
+                    ] for a in range(N)]
+                    Tu = [[
+                        dot(ut[w * N + a], ut[u * N + b]) for b in range(N)
+                    ] for a in range(N)]
                     if masking:
                         kb = lambda a, b: a != b  # noqa: E731
                     else:
@@ -147,8 +149,9 @@ def test_each_switch_changes_the_loss(switch):
     torch.manual_seed(1)
     z = torch.randn(12, 6, dtype=torch.float64)
     full = BAMLoss(num_views=4, num_global=2)(z)
-    assert abs(float(BAMLoss(num_views=4, num_global=2, **switch)(z)) -
-               float(full)) > 1e-3
+    assert abs(
+        float(BAMLoss(num_views=4, num_global=2, **switch)(z)) -
+        float(full)) > 1e-3
 
 
 def test_without_balancing_plain_matching_at_equal_temperatures():
@@ -157,10 +160,10 @@ def test_without_balancing_plain_matching_at_equal_temperatures():
     torch.manual_seed(2)
     V, N = 2, 4
     z = torch.randn(V * N, 3, dtype=torch.float64, requires_grad=True)
-    got = BAMLoss(num_views=V, num_global=2, tau=0.2, tau_t=0.2,
-                  balance=False)(z)
-    want = naive(z.detach(), z.detach(), V, 2, 0.2, 0.2, 1, True, True,
-                 False)
+    got = BAMLoss(
+        num_views=V, num_global=2, tau=0.2, tau_t=0.2, balance=False)(
+            z)
+    want = naive(z.detach(), z.detach(), V, 2, 0.2, 0.2, 1, True, True, False)
     assert float(got.detach()) == pytest.approx(want, rel=1e-6)
     got.backward()
     assert torch.isfinite(z.grad).all() and z.grad.abs().sum() > 0
@@ -170,8 +173,7 @@ def test_per_block_targets_are_balanced_per_block():
     """``global_norm=False``: each N x N block of the target is doubly
     stochastic on its own (columns too, after enough iterations)."""
     from mmssl_addons.models.losses.bam_loss import (bam_targets,
-                                                     positive_mask,
-                                                     to_blocks)
+                                                     positive_mask, to_blocks)
     torch.manual_seed(3)
     V, N = 3, 5
     z = torch.nn.functional.normalize(torch.randn(V * N, 4), dim=1)
@@ -181,6 +183,6 @@ def test_per_block_targets_are_balanced_per_block():
     assert torch.equal(mask[1, 2], torch.eye(N, dtype=torch.bool))
     tgt = bam_targets(to_blocks(sim, V), mask, tau_t=0.5, n_iters=200)
     torch.testing.assert_close(tgt.sum(-1), torch.ones(V, V, N))
-    torch.testing.assert_close(tgt.sum(-2), torch.ones(V, V, N), atol=1e-4,
-                               rtol=0)
+    torch.testing.assert_close(
+        tgt.sum(-2), torch.ones(V, V, N), atol=1e-4, rtol=0)
     assert (tgt[mask] == 0).all()

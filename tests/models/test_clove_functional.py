@@ -274,14 +274,15 @@ def released_form_loss(pred, target, match, lam, margin=100., topk=10):
         t = target[b] / target[b].norm(dim=0, keepdim=True)
         logit = [[-2. * (p[:, i] * t[:, j]).sum() for j in range(l1)]
                  for i in range(l1)]
-        pos = [logit[i][j] for i in range(l1) for j in range(l1)
-               if match[b, i, j]]
+        pos = [
+            logit[i][j] for i in range(l1) for j in range(l1) if match[b, i, j]
+        ]
         positive = sum(pos) / len(pos)
         negs = []
         for i in range(l1):
-            free = sorted((logit[i][j] for j in range(l1)
-                           if not match[b, i, j]),
-                          key=lambda v: float(v.detach()))[:topk]
+            free = sorted(
+                (logit[i][j] for j in range(l1) if not match[b, i, j]),
+                key=lambda v: float(v.detach()))[:topk]
             negs.append(sum(free[1:]) / (len(free) - 1))
         negative = sum(negs) / len(negs)
         total = total + torch.clamp(
@@ -296,11 +297,11 @@ def test_paper_config_gradient_matches_released_logits():
     Every query location has the same number of matches, so the released
     per-location average of the negatives equals our per-pair one and the
     two losses differ only by their scale."""
-    from mmengine.config import Config
     import os.path as osp
+
+    from mmengine.config import Config
     repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    cfg = Config.fromfile(
-        osp.join(repo, 'configs/_base_/models/clove_r50.py'))
+    cfg = Config.fromfile(osp.join(repo, 'configs/_base_/models/clove_r50.py'))
     loss_cfg = dict(cfg.model.head.loss)
     loss_cfg.pop('type')
     torch.manual_seed(0)
@@ -314,9 +315,13 @@ def test_paper_config_gradient_matches_released_logits():
             match[b, i, torch.randperm(l1)[:2]] = True
     ours = CLoVELoss(**dict(loss_cfg, negative_mode='similarity'))
     (g_ours, ) = torch.autograd.grad(ours(pred, target, match), pred)
-    ref = released_form_loss(pred, target, match, lam=loss_cfg['lam'],
-                             margin=loss_cfg['margin'],
-                             topk=loss_cfg['topk'])
+    ref = released_form_loss(
+        pred,
+        target,
+        match,
+        lam=loss_cfg['lam'],
+        margin=loss_cfg['margin'],
+        topk=loss_cfg['topk'])
     (g_ref, ) = torch.autograd.grad(ref, pred)
     ratio = (g_ref.flatten() @ g_ours.flatten()) / g_ours.norm()**2
     assert abs(float(ratio) - 1.) < 1e-4, float(ratio)

@@ -45,7 +45,8 @@ class BAM(BaseSelfSupervisor):
     the teacher's self-similarities and the source from student x teacher
     (:func:`bam_distill_loss`, Appendix C). The teacher momentum follows
     mmpretrain's cosine schedule, 0.995 -> 1 (``base_momentum=0.005``,
-    ``end_momentum=0``; the authors' ``--teacher_m``, the paper gives none), updated every step as mmpretrain's MoCo v3/BYOL do.
+    ``end_momentum=0``; the authors' ``--teacher_m``, the paper gives
+    none), updated every step as mmpretrain's MoCo v3/BYOL do.
     The target temperature ``tau_t`` of ``self.bam_loss`` is scheduled by
     :class:`BAMTargetTemperatureHook`.
 

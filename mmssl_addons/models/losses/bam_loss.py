@@ -295,9 +295,9 @@ def bam_block_matching(log_src: torch.Tensor, target: torch.Tensor,
     return ce[keep].mean() / num_views
 
 
-def _match(sim_src: torch.Tensor, sim_tgt: torch.Tensor,
-           mask: torch.Tensor, num_views: int, num_global: int, tau: float,
-           tau_t: float, n_iters: int, distributed: bool, global_norm: bool,
+def _match(sim_src: torch.Tensor, sim_tgt: torch.Tensor, mask: torch.Tensor,
+           num_views: int, num_global: int, tau: float, tau_t: float,
+           n_iters: int, distributed: bool, global_norm: bool,
            balance: bool) -> torch.Tensor:
     """Targets, sources and cross-entropy, one global matrix or blocks."""
     if not global_norm:
@@ -370,8 +370,7 @@ def bam_loss(embeddings: torch.Tensor,
         z = F.normalize(embeddings.float(), dim=1)
         cols = gather_view_major(z, num_views) if distributed else z
         sim = z @ cols.t()
-        mask = loss_mask(num_views, n, rank, world, z.device,
-                         positive_masking)
+        mask = loss_mask(num_views, n, rank, world, z.device, positive_masking)
         return _match(sim, sim, mask, num_views, num_global, tau, tau_t,
                       n_iters, distributed, global_norm, balance)
 
