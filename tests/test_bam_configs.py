@@ -18,7 +18,8 @@ def test_resnet50_pretraining():
             m.neck.act) == (4096, 4096, 3, 'relu')
     assert (m.loss.num_views, m.loss.num_global, m.loss.tau, m.loss.tau_t,
             m.loss.n_iters) == (8, 2, 0.1, 0.05, 3)
-    assert abs(m.base_momentum - 0.004) < 1e-12 and m.end_momentum == 0
+    # authors' --teacher_m 0.995 (the paper gives no value)
+    assert abs(m.base_momentum - 0.005) < 1e-12 and m.end_momentum == 0
     opt = cfg.optim_wrapper
     assert opt.optimizer.type == 'LARS'
     assert abs(opt.optimizer.lr - 0.3 * 4096 / 256) < 1e-9
@@ -26,6 +27,7 @@ def test_resnet50_pretraining():
     assert cfg.train_dataloader.batch_size * 16 == 4096
     assert cfg.train_cfg.max_epochs == 300
     assert cfg.param_scheduler[0].end == 10
+    assert cfg.param_scheduler[1].eta_min == 1e-6  # authors' --min_lr
     views = cfg.train_dataloader.dataset.pipeline[1]
     assert views.num_views == [1, 1, 6]
     assert [v[0]['scale'] for v in views.transforms] == [224, 224, 96]
@@ -38,7 +40,12 @@ def test_vit_pretraining():
         assert cfg.model.neck.in_channels == dims
         assert cfg.model.neck.act == 'gelu'
         opt = cfg.optim_wrapper.optimizer
+        # paper Table 9a lr (authors' scripts: 0.0048); their --min_lr 1e-3;
+        # their clipping 0.3 (Table 9a lists it for ResNet only)
         assert (opt.type, opt.lr, opt.weight_decay) == ('AdamW', 0.003, 0.04)
+        assert cfg.param_scheduler[1].eta_min == 1e-3
+        assert cfg.optim_wrapper.clip_grad.max_norm == 0.3
+        assert abs(cfg.model.base_momentum - 0.005) < 1e-12
         wd = cfg.param_scheduler[2]
         assert wd.type == 'CosineAnnealingWeightDecay' and wd.eta_min == 0.4
         assert cfg.param_scheduler[0].end == 40
@@ -50,6 +57,7 @@ def test_vit_pretraining():
     hook = cfg.custom_hooks[-1]
     assert (hook.type, hook.arch, hook.warmup_epochs,
             hook.interval) == ('ContrastiveCropHook', 'vit', 40, 20)
+    assert hook.get('encoder', 'teacher') == 'teacher'
     assert cfg.train_dataloader.dataset.type == 'ContrastiveCropDataset'
 
 

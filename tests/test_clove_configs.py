@@ -58,3 +58,31 @@ def test_ablations_change_one_thing():
     two = load('2views')
     assert two.train_dataloader.dataset.pipeline[1].num_views == [1, 1]
     assert not two.model.local_to_global
+
+
+@pytest.mark.parametrize('name', [
+    'clove_resnet50_8xb256-coslr-200e_in1k.py',
+    'clove_resnet50_8xb256-coslr-400e_in1k.py',
+    'ablations/clove_resnet50_8xb256-coslr-50e_in1k.py',
+    'clove_r18s_synthetic_demo.py',
+])
+def test_released_projector_bn_and_loss_scale(name):
+    """Released ``MLP2d`` ends with a non-affine BN; released logits are
+    ``2 cos`` (loss weight 2, see docs/fidelity.md)."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs/clove', name))
+    assert cfg.model.neck.with_last_bn is True
+    assert cfg.model.head.loss.loss_weight == 2.
+
+
+def test_no_last_bn_ablation_changes_one_thing():
+    base = Config.fromfile(
+        osp.join(
+            REPO, 'configs/clove/ablations/'
+            'clove_resnet50_8xb256-coslr-50e_in1k.py'))
+    abl = Config.fromfile(
+        osp.join(
+            REPO, 'configs/clove/ablations/'
+            'clove_resnet50_8xb256-coslr-50e_in1k_no-last-bn.py'))
+    assert abl.model.neck.with_last_bn is False
+    abl.model.neck.with_last_bn = True
+    assert abl.model.to_dict() == base.model.to_dict()

@@ -2,8 +2,9 @@
 # (= 4.8 at batch 4096), wd 1e-6, gradient clipping 0.3, batch 4096
 # (16 GPUs x 256), 300 epochs with 10 warm-up epochs, cosine; multi-crop
 # 2 x 224 + 6 x 96; tau 0.1, tau_t 0.05, 3 Sinkhorn iterations; EMA teacher
-# 0.996 -> 1 (cosine); projector 3-layer MLP 4096-4096 (ReLU for ResNet,
-# paper Appendix C).
+# 0.995 -> 1 (cosine; authors' --teacher_m, the paper gives none); cosine
+# to 1e-6 (authors' --min_lr default); projector 3-layer MLP 4096-4096
+# (ReLU for ResNet, paper Appendix C). See docs/fidelity.md (BAM).
 _base_ = [
     '../_base_/datasets/imagenet_bam_multicrop.py',
     '../_base_/default_runtime.py',
@@ -32,7 +33,7 @@ model = dict(
         tau_t=0.05,
         n_iters=3),
     use_teacher=True,
-    base_momentum=0.004,
+    base_momentum=0.005,
     end_momentum=0.)
 
 optim_wrapper = dict(
@@ -62,6 +63,7 @@ param_scheduler = [
     dict(
         type='CosineAnnealingLR',
         T_max=max_epochs - warmup_epochs,
+        eta_min=1e-6,
         by_epoch=True,
         begin=warmup_epochs,
         end=max_epochs,

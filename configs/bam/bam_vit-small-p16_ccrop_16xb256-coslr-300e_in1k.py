@@ -1,6 +1,7 @@
 # BAM, ViT-S/16 + ContrastiveCrop (the paper's full model, Table 1; Appendix
-# G: random crops for 40 warm-up epochs, then boxes from the last block's
-# [cls]-to-patch attention summed over heads, updated every 20 epochs).
+# G: RandomResizedCrop for 40 warm-up epochs, then boxes from the EMA
+# teacher's last-block [cls]-to-patch attention summed over heads, updated
+# every 20 epochs (the authors' scripts: 40), none after the last epoch).
 _base_ = './bam_vit-small-p16_16xb256-coslr-300e_in1k.py'
 
 data_root = 'data/imagenet/'
@@ -93,5 +94,6 @@ custom_hooks = [
         warmup_epochs=40,
         interval=20,
         arch='vit',
-        threshold=0.1)
+        threshold=0.1,
+        encoder='teacher')
 ]

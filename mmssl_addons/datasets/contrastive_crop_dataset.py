@@ -13,10 +13,13 @@ class ContrastiveCropDataset:
     """Wrap a dataset and put ``results['crop_box']`` of each sample into
     its pipeline (read by :class:`ContrastiveCrop`).
 
-    The boxes, ``(len, 4)`` normalised ``(h0, w0, h1, w1)``, start as the
-    whole image and are replaced by :class:`ContrastiveCropHook`. They live
-    in shared memory and are updated in place, so dataloader workers (also
-    ``persistent_workers``) see new boxes without being restarted.
+    The boxes, ``(len, 4)`` normalised ``(h0, w0, h1, w1)``, are set by
+    :class:`ContrastiveCropHook`. Until the first :meth:`set_boxes` no box is
+    passed (``has_boxes`` is False), so :class:`ContrastiveCrop` crops as
+    ``RandomResizedCrop`` (BAM Appendix G: RandomCrop during the warm-up).
+    Box ``k`` goes to sample ``k`` of the wrapped dataset. Boxes and flag
+    live in shared memory and are updated in place, so dataloader workers
+    (also ``persistent_workers``) see them without being restarted.
 
     Args:
         dataset (dict | BaseDataset): the wrapped dataset, with the training
@@ -34,6 +37,12 @@ class ContrastiveCropDataset:
         boxes = torch.zeros(len(dataset), 4)
         boxes[:, 2:] = 1.
         self.boxes = boxes.share_memory_()
+        self._active = torch.zeros(1, dtype=torch.bool).share_memory_()
+
+    @property
+    def has_boxes(self) -> bool:
+        """Whether boxes were set (else the pipeline gets none)."""
+        return bool(self._active[0])
 
     def full_init(self) -> None:
         self.dataset.full_init()
@@ -42,7 +51,8 @@ class ContrastiveCropDataset:
         return len(self.dataset)
 
     def set_boxes(self, boxes: torch.Tensor) -> None:
-        """Replace every box (in place, visible to running workers)."""
+        """Replace every box (in place, visible to running workers); from
+        now on each sample gets its box."""
         boxes = torch.as_tensor(boxes, dtype=torch.float32)
         if boxes.shape != self.boxes.shape:
             raise ValueError(
@@ -54,12 +64,14 @@ class ContrastiveCropDataset:
             raise ValueError('boxes must be normalised (h0, w0, h1, w1) with '
                              '0 <= h0 <= h1 <= 1 and 0 <= w0 <= w1 <= 1.')
         self.boxes.copy_(boxes)
+        self._active.fill_(True)
 
     def get_data_info(self, idx: int) -> dict:
         return self.dataset.get_data_info(idx)
 
     def __getitem__(self, idx: int) -> dict:
         data_info = copy.deepcopy(self.dataset.get_data_info(idx))
-        data_info[BOX_KEY] = tuple(self.boxes[idx].tolist())
+        if self.has_boxes:
+            data_info[BOX_KEY] = tuple(self.boxes[idx].tolist())
         data_info.setdefault('sample_idx', idx)
         return self.dataset.pipeline(data_info)

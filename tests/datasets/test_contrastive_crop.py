@@ -57,6 +57,40 @@ def test_crop_centres_fall_inside_the_box():
     assert full[:, 0].max() - full[:, 0].min() > 150
 
 
+@pytest.mark.parametrize('hw', [(200, 200), (120, 300), (300, 90)])
+def test_without_a_box_crops_exactly_as_random_resized_crop(hw):
+    """Before the first box update (no ``crop_box``) the crop is
+    mmpretrain's ``RandomResizedCrop`` for the same random state: same
+    pixels, same draws consumed."""
+    kw = dict(scale=24, crop_ratio_range=(0.08, 1.), interpolation='nearest')
+    ccrop = TRANSFORMS.build(dict(type='ContrastiveCrop', **kw))
+    rrc = TRANSFORMS.build(dict(type='RandomResizedCrop', **kw))
+    y, x = np.mgrid[:hw[0], :hw[1]]
+    img = np.stack([y % 256, x % 256, (y // 256) * 16 + x // 256],
+                   -1).astype(np.uint8)
+    for seed in range(20):
+        np.random.seed(seed)
+        got = ccrop.transform(dict(img=img.copy()))['img']
+        after_got = np.random.rand()
+        np.random.seed(seed)
+        want = rrc.transform(dict(img=img.copy()))['img']
+        after_want = np.random.rand()
+        np.testing.assert_array_equal(got, want)
+        assert after_got == after_want
+
+
+def test_whole_image_box_is_not_random_resized_crop():
+    """A whole-image box draws Beta(0.6) centres: more crops near the
+    borders than the uniform offsets of RandomResizedCrop."""
+    with_box = crop_centres((0., 0., 1., 1.), n=400, seed=1)
+    plain = crop_centres(None, n=400, seed=1)
+
+    def outer(c):  # centre offsets in the outer 20 % of their range
+        return float(np.mean((c[:, 0] < 0.1 * 200) | (c[:, 0] > 0.9 * 200)))
+
+    assert outer(with_box) > outer(plain) + 0.05
+
+
 def test_bad_box_is_a_clear_error():
     t = TRANSFORMS.build(dict(type='ContrastiveCrop', scale=16))
     with pytest.raises(ValueError, match='crop_box must satisfy'):
@@ -146,12 +180,15 @@ def test_dataset_passes_boxes_to_the_pipeline(tiny_cub):
             ]))
     assert len(ds) == 8 and ds.boxes.is_shared()
     out = ds[3]
-    assert out['crop_box'] == (0., 0., 1., 1.)
+    # before the first update no box: ContrastiveCrop = RandomResizedCrop
+    assert not ds.has_boxes and 'crop_box' not in out
     assert len(out['img']) == 2 and out['img'][0].shape == (32, 32, 3)
     new = ds.boxes.clone()
     new[3] = torch.tensor([0.1, 0.2, 0.3, 0.4])
     ds.set_boxes(new)
+    assert ds.has_boxes and ds._active.is_shared()
     assert ds[3]['crop_box'] == pytest.approx((0.1, 0.2, 0.3, 0.4))
+    assert ds[2]['crop_box'] == (0., 0., 1., 1.)
     with pytest.raises(ValueError, match='one per sample'):
         ds.set_boxes(torch.zeros(3, 4))
     with pytest.raises(ValueError, match='normalised'):

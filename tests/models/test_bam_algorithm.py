@@ -129,7 +129,7 @@ def tiny_options(data_root, max_epochs=1):
         f'{box}.dataset.data_root={data_root}',
         f'{box}.num_workers=0',
         f'{box}.dataset.pipeline.1.scale=(128,128)',
-        # boxes after epoch 1, then not before epoch 6
+        # boxes after epoch 1, then not before epoch 6 (none after the last)
         'custom_hooks.3.warmup_epochs=1',
         'custom_hooks.3.interval=5',
         'custom_hooks.3.threshold=0.8',
@@ -159,7 +159,7 @@ def train(repo_root, *args):
 def first_run(repo_root, tiny_cub, tmp_path_factory):
     work = str(tmp_path_factory.mktemp('bam'))
     log = train(repo_root, CCROP_CONFIG, '--work-dir', work, '--cfg-options',
-                *tiny_options(tiny_cub))
+                *tiny_options(tiny_cub, max_epochs=2))
     return work, log
 
 
@@ -186,16 +186,19 @@ def test_contrastive_crop_boxes_saved_and_kept_on_resume(
     assert boxes.shape == (8, 4)
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     assert (area < 1).any() and (area > 0).all()  # not the initial boxes
+    assert first['contrastive_crop']['has_boxes'] is True
+    assert 'boxes updated after epoch 2' not in log  # the last epoch
     log = train(repo_root, CCROP_CONFIG, '--work-dir', work, '--resume',
-                '--cfg-options', *tiny_options(tiny_cub, max_epochs=2))
+                '--cfg-options', *tiny_options(tiny_cub, max_epochs=3))
     assert 'resumed' in log.lower()
-    assert 'boxes updated after epoch 2' not in log
-    second = torch.load(
-        osp.join(work, 'epoch_2.pth'), map_location='cpu', weights_only=True)
-    assert second['meta']['iter'] == 4
-    # no update at epoch 2: the dataset kept the resumed boxes
-    torch.testing.assert_close(second['contrastive_crop']['boxes'], boxes)
-    assert second['contrastive_crop']['last_update_epoch'] == 1
+    assert 'boxes updated after epoch 3' not in log
+    third = torch.load(
+        osp.join(work, 'epoch_3.pth'), map_location='cpu', weights_only=True)
+    assert third['meta']['iter'] == 6
+    # no update since epoch 1: the dataset kept the resumed boxes
+    torch.testing.assert_close(third['contrastive_crop']['boxes'], boxes)
+    assert third['contrastive_crop']['last_update_epoch'] == 1
+    assert third['contrastive_crop']['has_boxes'] is True
 
 
 def test_vit_bam_multicrop_and_attention_boxes(tiny_cub):

@@ -258,3 +258,75 @@ def test_module_wraps_function():
     torch.testing.assert_close(
         module(pred, target, match), 0.5 *
         clove_loss(pred, target, match, topk=4, negative_mode='similarity'))
+
+
+def released_form_loss(pred, target, match, lam, margin=100., topk=10):
+    """The released loss (sthalles/CLoVE ``TripletLoss.regression_loss``)
+    restated pair by pair: logits ``-2 cos``, per image the mean logit of
+    the matched pairs and, per query location, the mean of the 2nd..k-th
+    smallest unmatched logits averaged over all query locations; then
+    ``MarginRankingLoss(negatives, lam * positives, 1)`` averaged over
+    images."""
+    total = 0.
+    n, _, l1 = pred.shape
+    for b in range(n):
+        p = pred[b] / pred[b].norm(dim=0, keepdim=True)
+        t = target[b] / target[b].norm(dim=0, keepdim=True)
+        logit = [[-2. * (p[:, i] * t[:, j]).sum() for j in range(l1)]
+                 for i in range(l1)]
+        pos = [
+            logit[i][j] for i in range(l1) for j in range(l1) if match[b, i, j]
+        ]
+        positive = sum(pos) / len(pos)
+        negs = []
+        for i in range(l1):
+            free = sorted(
+                (logit[i][j] for j in range(l1) if not match[b, i, j]),
+                key=lambda v: float(v.detach()))[:topk]
+            negs.append(sum(free[1:]) / (len(free) - 1))
+        negative = sum(negs) / len(negs)
+        total = total + torch.clamp(
+            -(negative - lam * positive) + margin, min=0.)
+    return total / n
+
+
+def test_paper_config_gradient_matches_released_logits():
+    """``loss_weight`` of the paper configs makes the gradient of Eq. 2
+    (cosine at the paper's scale) equal to the released ``2 cos`` logits.
+
+    Every query location has the same number of matches, so the released
+    per-location average of the negatives equals our per-pair one and the
+    two losses differ only by their scale."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = Config.fromfile(osp.join(repo, 'configs/_base_/models/clove_r50.py'))
+    loss_cfg = dict(cfg.model.head.loss)
+    loss_cfg.pop('type')
+    torch.manual_seed(0)
+    n, d, side = 2, 8, 4
+    l1 = side * side
+    pred = torch.randn(n, d, l1, requires_grad=True)
+    target = torch.randn(n, d, l1)
+    match = torch.zeros(n, l1, l1, dtype=torch.bool)
+    for b in range(n):
+        for i in range(l1):
+            match[b, i, torch.randperm(l1)[:2]] = True
+    ours = CLoVELoss(**dict(loss_cfg, negative_mode='similarity'))
+    (g_ours, ) = torch.autograd.grad(ours(pred, target, match), pred)
+    ref = released_form_loss(
+        pred,
+        target,
+        match,
+        lam=loss_cfg['lam'],
+        margin=loss_cfg['margin'],
+        topk=loss_cfg['topk'])
+    (g_ref, ) = torch.autograd.grad(ref, pred)
+    ratio = (g_ref.flatten() @ g_ours.flatten()) / g_ours.norm()**2
+    assert abs(float(ratio) - 1.) < 1e-4, float(ratio)
+    torch.testing.assert_close(g_ours, g_ref, rtol=1e-4, atol=1e-6)
+    # the value: 2 * (mu + ...) for ours, mu + 2 * (...) for the released
+    value = ours(pred, target, match)
+    torch.testing.assert_close(
+        value - loss_cfg['margin'], ref.detach(), rtol=1e-4, atol=1e-4)

@@ -100,7 +100,7 @@ def test_attention_errors():
 
 def test_conv_mlp_neck_is_a_per_location_mlp():
     torch.manual_seed(0)
-    neck = ConvMLPNeck(8, 16, 4).eval()
+    neck = ConvMLPNeck(8, 16, 4, with_last_bn=False).eval()
     x = torch.randn(2, 8, 3, 3)
     (out, ) = neck((torch.randn(1), x))
     assert out.shape == (2, 4, 3, 3)
@@ -117,11 +117,36 @@ def test_conv_mlp_neck_is_a_per_location_mlp():
         "mlp.conv1.weight", "mlp.bn1.weight", "mlp.bn1.bias",
         "mlp.conv2.weight", "mlp.conv2.bias"
     ]
-    paper = ConvMLPNeck()
+    paper = ConvMLPNeck(with_last_bn=False)
     assert paper.mlp[0].weight.shape == (4096, 2048, 1, 1)
     assert paper.mlp[3].weight.shape == (256, 4096, 1, 1)
     with pytest.raises(ValueError, match=r'\(N, C, H, W\)'):
         neck(torch.randn(2, 8))
+
+
+def test_conv_mlp_neck_default_ends_with_released_non_affine_bn():
+    """Released ``MLP2d``: conv (no bias) - BN - ReLU - conv (no bias) -
+    BN(affine=False), so in training every output channel is standardised
+    over batch and locations."""
+    torch.manual_seed(0)
+    neck = ConvMLPNeck(8, 16, 4).train()
+    assert [n for n, _ in neck.named_parameters()] == [
+        'mlp.conv1.weight', 'mlp.bn1.weight', 'mlp.bn1.bias',
+        'mlp.conv2.weight'
+    ]
+    assert not neck.mlp.bn2.affine
+    x = torch.randn(3, 8, 4, 5) * 7 + 3
+    (out, ) = neck(x)
+    conv1, bn1, _, conv2, _ = neck.mlp
+    hid = torch.einsum('oc,nchw->nohw', conv1.weight.view(16, 8), x)
+    mean = hid.mean((0, 2, 3), keepdim=True)
+    var = hid.var((0, 2, 3), unbiased=False, keepdim=True)
+    hid = (hid - mean) / torch.sqrt(var + 1e-5)
+    hid = hid * bn1.weight.view(1, -1, 1, 1) + bn1.bias.view(1, -1, 1, 1)
+    y = torch.einsum('oc,nchw->nohw', conv2.weight.view(4, 16), hid.relu())
+    ref = (y - y.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
+        y.var((0, 2, 3), unbiased=False, keepdim=True) + 1e-5)
+    torch.testing.assert_close(out, ref, rtol=1e-4, atol=1e-4)
 
 
 def test_head_predicts_then_ranks():

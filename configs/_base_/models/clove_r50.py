@@ -1,7 +1,9 @@
 # CLoVE (Silva et al., ICCVW 2023, Sec. 6): ResNet-50 without pooling,
-# 1x1-conv projector 2048 -> 4096 (BN, ReLU) -> 256 on layer4, normalized
+# 1x1-conv projector 2048 -> 4096 (BN, ReLU) -> 256 -> non-affine BN
+# (released MLP2d) on layer4, normalized
 # MHSA predictor (8 heads x 32), EMA teacher (0.99 -> 1, cosine), loss Eq. 2
-# with mu = 100, lambda = 2 (released code), k = 10, T_pos = 0.7.
+# with mu = 100, lambda = 2 (released code), k = 10, T_pos = 0.7, weight 2
+# (the released loss uses 2 * cos as logits: same gradient; docs/fidelity.md).
 model = dict(
     type='CLoVE',
     base_momentum=0.01,
@@ -23,6 +25,7 @@ model = dict(
         in_channels=2048,
         hid_channels=4096,
         out_channels=256,
+        with_last_bn=True,
         norm_cfg=dict(type='SyncBN')),
     head=dict(
         type='CLoVEHead',
@@ -33,4 +36,5 @@ model = dict(
             head_dims=32,
             temperature=0.2,
             normalized=True),
-        loss=dict(type='CLoVELoss', margin=100., lam=2., topk=10)))
+        loss=dict(
+            type='CLoVELoss', margin=100., lam=2., topk=10, loss_weight=2.)))

@@ -33,9 +33,14 @@ class ContrastiveCrop(RandomResizedCrop):
     crop centre is drawn in the box ``results['crop_box']`` (normalised
     ``(h0, w0, h1, w1)``, see :class:`ContrastiveCropDataset`) as
     ``h0 + (h1 - h0) * Beta(alpha, alpha)`` (same for ``w``), and the crop is
-    then shifted to lie inside the image. Without a box (before the first
-    box update) the whole image is the box. ``alpha < 1`` (U-shaped, the
+    then shifted to lie inside the image. ``alpha < 1`` (U-shaped, the
     ContrastiveCrop default 0.6) pushes the centres of two views apart.
+
+    Without a box (``results`` has no ``'crop_box'``: before the first box
+    update, BAM Appendix G "we initially employ RandomCrop") the crop is
+    exactly ``RandomResizedCrop``'s: the same random draws give the same
+    crop. A whole-image box ``(0, 0, 1, 1)`` is not the same: its centres
+    follow the U-shaped Beta over the whole image.
 
     Args:
         scale (int | tuple): output size.
@@ -50,9 +55,11 @@ class ContrastiveCrop(RandomResizedCrop):
         if alpha <= 0:
             raise ValueError(f'alpha must be > 0, got {alpha}.')
         self.alpha = alpha
-        self._box: Sequence[float] = FULL_BOX
+        self._box: Optional[Sequence[float]] = None
 
     def rand_crop_params(self, img: np.ndarray) -> Tuple[int, int, int, int]:
+        if self._box is None:  # no box yet: plain RandomResizedCrop
+            return super().rand_crop_params(img)
         h, w = img.shape[:2]
         area = h * w
         h0, w0, h1, w1 = self._box
@@ -78,11 +85,11 @@ class ContrastiveCrop(RandomResizedCrop):
 
     def transform(self, results: dict) -> Optional[dict]:
         box = results.get(BOX_KEY, None)
-        self._box = FULL_BOX if box is None else check_box(box)
+        self._box = None if box is None else check_box(box)
         try:
             return super().transform(results)
         finally:
-            self._box = FULL_BOX
+            self._box = None
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f', alpha={self.alpha})'

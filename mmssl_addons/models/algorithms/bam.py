@@ -44,8 +44,9 @@ class BAM(BaseSelfSupervisor):
     neck))`` embeds the same views without gradient; the target comes from
     the teacher's self-similarities and the source from student x teacher
     (:func:`bam_distill_loss`, Appendix C). The teacher momentum follows
-    mmpretrain's cosine schedule, 0.996 -> 1 (``base_momentum=0.004``,
-    ``end_momentum=0``), updated every step as mmpretrain's MoCo v3/BYOL do.
+    mmpretrain's cosine schedule, 0.995 -> 1 (``base_momentum=0.005``,
+    ``end_momentum=0``; the authors' ``--teacher_m``, the paper gives
+    none), updated every step as mmpretrain's MoCo v3/BYOL do.
     The target temperature ``tau_t`` of ``self.bam_loss`` is scheduled by
     :class:`BAMTargetTemperatureHook`.
 
@@ -59,7 +60,7 @@ class BAM(BaseSelfSupervisor):
         loss (dict): :class:`BAMLoss` config (``num_views``, ``num_global``,
             ``tau``, ``tau_t``, ``n_iters``).
         use_teacher (bool): EMA teacher on. Defaults to True.
-        base_momentum (float): ``1 - m`` at the start (0.004 -> m = 0.996).
+        base_momentum (float): ``1 - m`` at the start (0.005 -> m = 0.995).
         end_momentum (float): ``1 - m`` at the end (0 -> m = 1).
         pretrained, data_preprocessor, init_cfg: see
             :class:`mmpretrain.models.BaseSelfSupervisor`.
@@ -70,7 +71,7 @@ class BAM(BaseSelfSupervisor):
                  neck: dict,
                  loss: dict = dict(type='BAMLoss'),
                  use_teacher: bool = True,
-                 base_momentum: float = 0.004,
+                 base_momentum: float = 0.005,
                  end_momentum: float = 0.,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,

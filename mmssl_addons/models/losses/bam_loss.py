@@ -19,6 +19,16 @@ embeddings ordered view-major (row ``v * N + i`` is view ``v`` of image
   with multi-crop; local-local pairs are excluded because targets only come
   from global views).
 
+Ablations of the paper's Table 1 (``BAMLoss`` switches, all on by
+default): ``positive_masking=False`` masks nothing (the authors' code with
+``--positive_masking false``); ``global_norm=False`` normalises each
+``N x N`` block ``S^{vu}`` (views ``v`` against views ``u``) separately,
+soft-max and Sinkhorn alike, and matches row ``(i, v)`` of block
+``(v, u)`` to row ``(i, w)`` of block ``(w, u)``, averaged over ``u``
+(SwAV / ReLIC style); ``balance=False`` uses the row soft-max of
+``S / tau_t`` as the target (no Sinkhorn; with ``tau_t = tau`` this is the
+plain self-attention matching of Eq. 2).
+
 Choices (issue over the authors' code): the authors' released code builds
 a rectangular ``M x (num_global * N)`` matrix (columns = global crops only)
 and keeps a top-k of the target; we follow the issue and the paper (Eq. 1):
@@ -110,6 +120,30 @@ def positive_mask(num_views: int,
     return row_img[:, None] == col_img[None, :]
 
 
+def loss_mask(num_views: int,
+              num_images: int,
+              rank: int = 0,
+              world_size: int = 1,
+              device=None,
+              positive_masking: bool = True) -> torch.Tensor:
+    """The entries left out of soft-max, Sinkhorn and cross-entropy.
+
+    ``positive_masking=True``: :func:`positive_mask` (Sec. 3.2, Eq. 3);
+    ``False`` (Table 1 ablation, authors' ``--positive_masking false``):
+    nothing, the self-similarities included.
+    """
+    mask = positive_mask(num_views, num_images, rank, world_size, device)
+    return mask if positive_masking else torch.zeros_like(mask)
+
+
+def to_blocks(x: torch.Tensor, num_views: int) -> torch.Tensor:
+    """``(V * n, V * T)`` view-major rows and columns -> ``(V, V, n, T)``:
+    ``[v, u]`` is the block of views ``v`` (rows) against views ``u``."""
+    m, cols = x.shape[-2:]
+    n, t = m // num_views, cols // num_views
+    return x.reshape(num_views, n, num_views, t).permute(0, 2, 1, 3)
+
+
 def _all_reduce_logsumexp(x: torch.Tensor) -> torch.Tensor:
     """``log(sum_ranks exp(x))`` element-wise, stable."""
     m = x.clone()
@@ -128,22 +162,24 @@ def sinkhorn_log(log_k: torch.Tensor,
 
     Each iteration normalises every row, then every column, to mass 1
     (``exp`` of the result). With ``distributed`` the rows are split over
-    the ranks and the column sums are all-reduced.
+    the ranks and the column sums are all-reduced. Leading dimensions are
+    independent matrices (the per-block ablation).
 
     Args:
-        log_k (Tensor): ``(m, M)`` log kernel, e.g. ``S / tau_t``.
+        log_k (Tensor): ``(..., m, M)`` log kernel, e.g. ``S / tau_t``.
         n_iters (int): number of (row, column) alternations, >= 1.
         distributed (bool): rows split across the process group.
 
     Returns:
-        Tensor: ``(m, M)`` log of the balanced matrix (float32 or wider).
+        Tensor: ``(..., m, M)`` log of the balanced matrix (float32 or
+        wider).
     """
     log_p = log_k.float() if log_k.dtype in (torch.float16,
                                              torch.bfloat16) else log_k
     log_p = log_p.clone()
     for _ in range(n_iters):
-        log_p = log_p - torch.logsumexp(log_p, dim=1, keepdim=True)
-        col = torch.logsumexp(log_p, dim=0, keepdim=True)
+        log_p = log_p - torch.logsumexp(log_p, dim=-1, keepdim=True)
+        col = torch.logsumexp(log_p, dim=-2, keepdim=True)
         if distributed:
             col = _all_reduce_logsumexp(col)
         log_p = log_p - col
@@ -160,15 +196,19 @@ def bam_targets(sim: torch.Tensor,
                 pos_mask: torch.Tensor,
                 tau_t: float = 0.05,
                 n_iters: int = 3,
-                distributed: bool = False) -> torch.Tensor:
+                distributed: bool = False,
+                balance: bool = True) -> torch.Tensor:
     """Balanced, entropy-regularised self-attention target ``B`` (Eq. 4).
 
     Sinkhorn-Knopp of ``exp(sim / tau_t)`` with the positives at zero mass,
     in the log domain and without gradient, then each row renormalised.
+    ``balance=False`` (Table 1 ablation): the row soft-max of
+    ``sim / tau_t`` only.
 
     Args:
         sim (Tensor): ``(M, M)`` cosine similarities (or the local ``(m, M)``
-            rows with ``distributed=True``).
+            rows with ``distributed=True``; leading dimensions are separate
+            matrices).
         pos_mask (Tensor): bool, same shape: pairs of views of the same image
             (self included), given zero mass.
         tau_t (float): target temperature (entropy regularisation),
@@ -176,6 +216,7 @@ def bam_targets(sim: torch.Tensor,
         n_iters (int): Sinkhorn iterations (3 in the paper).
         distributed (bool): rows split over the process group, columns
             global (their sums are all-reduced).
+        balance (bool): Sinkhorn balancing on (the paper's method).
 
     Returns:
         Tensor: ``(M, M)`` float32 target, rows sum to 1, zero on positives.
@@ -183,16 +224,18 @@ def bam_targets(sim: torch.Tensor,
     _check_tau('tau_t', tau_t)
     if n_iters < 1:
         raise ValueError(f'n_iters must be >= 1, got {n_iters}.')
-    if sim.dim() != 2 or pos_mask.shape != sim.shape:
+    if sim.dim() < 2 or pos_mask.shape != sim.shape:
         raise ValueError(
             'sim and pos_mask must be 2-d with the same shape, '
             f'got {tuple(sim.shape)} and {tuple(pos_mask.shape)}.')
-    if pos_mask.all(dim=1).any():
+    if pos_mask.all(dim=-1).any():
         raise ValueError('a row of pos_mask masks every column: BAM needs at '
                          'least 2 different images in the (global) batch.')
     log_k = (sim.detach().float() / tau_t).masked_fill(pos_mask, -torch.inf)
+    if not balance:
+        return torch.softmax(log_k, dim=-1)
     log_p = sinkhorn_log(log_k, n_iters, distributed)
-    return torch.softmax(log_p, dim=1)
+    return torch.softmax(log_p, dim=-1)
 
 
 def bam_source_log_probs(sim: torch.Tensor, pos_mask: torch.Tensor,
@@ -200,7 +243,7 @@ def bam_source_log_probs(sim: torch.Tensor, pos_mask: torch.Tensor,
     """``log softmax_rows(sim / tau)`` with positives excluded (Eq. 3)."""
     _check_tau('tau', tau)
     return torch.log_softmax(
-        (sim.float() / tau).masked_fill(pos_mask, -torch.inf), dim=1)
+        (sim.float() / tau).masked_fill(pos_mask, -torch.inf), dim=-1)
 
 
 def bam_matching(log_src: torch.Tensor, target: torch.Tensor,
@@ -227,6 +270,44 @@ def bam_matching(log_src: torch.Tensor, target: torch.Tensor,
     keep = ~torch.eye(
         num_global, num_views, dtype=torch.bool, device=ce.device)
     return ce[keep].mean()
+
+
+def bam_block_matching(log_src: torch.Tensor, target: torch.Tensor,
+                       pos_mask: torch.Tensor,
+                       num_global: int) -> torch.Tensor:
+    """Per-block version of :func:`bam_matching` (``global_norm=False``).
+
+    For every image ``i``, global view ``w``, view ``v != w`` and column
+    view ``u``: ``-sum_j B^{wu}[i, j] log A^{vu}[i, j]``, averaged over
+    ``u`` and then over ``i, w, v``.
+
+    Args:
+        log_src (Tensor): ``(V, V, n, T)`` per-block source log-probs.
+        target (Tensor): ``(V, V, n, T)`` per-block targets.
+        pos_mask (Tensor): ``(V, V, n, T)`` bool, entries left out.
+        num_global (int): number of global views (the first ones).
+    """
+    num_views = log_src.shape[0]
+    src = log_src.masked_fill(pos_mask, 0.)
+    ce = -torch.einsum('wuij,vuij->wvi', target[:num_global], src)
+    keep = ~torch.eye(
+        num_global, num_views, dtype=torch.bool, device=ce.device)
+    return ce[keep].mean() / num_views
+
+
+def _match(sim_src: torch.Tensor, sim_tgt: torch.Tensor, mask: torch.Tensor,
+           num_views: int, num_global: int, tau: float, tau_t: float,
+           n_iters: int, distributed: bool, global_norm: bool,
+           balance: bool) -> torch.Tensor:
+    """Targets, sources and cross-entropy, one global matrix or blocks."""
+    if not global_norm:
+        sim_src, sim_tgt, mask = (
+            to_blocks(x, num_views) for x in (sim_src, sim_tgt, mask))
+    target = bam_targets(sim_tgt, mask, tau_t, n_iters, distributed, balance)
+    log_src = bam_source_log_probs(sim_src, mask, tau)
+    if global_norm:
+        return bam_matching(log_src, target, mask, num_views, num_global)
+    return bam_block_matching(log_src, target, mask, num_global)
 
 
 def _check_views(embeddings: torch.Tensor, num_views: int,
@@ -256,7 +337,10 @@ def bam_loss(embeddings: torch.Tensor,
              tau: float = 0.1,
              tau_t: float = 0.05,
              n_iters: int = 3,
-             gather: Optional[bool] = None) -> torch.Tensor:
+             gather: Optional[bool] = None,
+             positive_masking: bool = True,
+             global_norm: bool = True,
+             balance: bool = True) -> torch.Tensor:
     """BAM loss of one network's embeddings (Eq. 5, multi-crop).
 
     Args:
@@ -269,6 +353,12 @@ def bam_loss(embeddings: torch.Tensor,
         n_iters (int): Sinkhorn iterations (3).
         gather (bool, optional): gather over the process group (default:
             whenever one with more than one rank exists).
+        positive_masking (bool): mask the views of the same image (Sec.
+            3.2); False: Table 1 ablation, nothing masked.
+        global_norm (bool): one ``M x M`` matrix (Sec. 3.1); False: Table 1
+            ablation, each ``N x N`` view block normalised on its own.
+        balance (bool): Sinkhorn target (Sec. 3.3); False: Table 1
+            ablation, row soft-max target.
 
     Returns:
         Tensor: scalar loss (float32), the mean over this rank's images.
@@ -280,10 +370,9 @@ def bam_loss(embeddings: torch.Tensor,
         z = F.normalize(embeddings.float(), dim=1)
         cols = gather_view_major(z, num_views) if distributed else z
         sim = z @ cols.t()
-        mask = positive_mask(num_views, n, rank, world, z.device)
-        target = bam_targets(sim, mask, tau_t, n_iters, distributed)
-        log_src = bam_source_log_probs(sim, mask, tau)
-        return bam_matching(log_src, target, mask, num_views, num_global)
+        mask = loss_mask(num_views, n, rank, world, z.device, positive_masking)
+        return _match(sim, sim, mask, num_views, num_global, tau, tau_t,
+                      n_iters, distributed, global_norm, balance)
 
 
 def bam_distill_loss(student: torch.Tensor,
@@ -293,7 +382,10 @@ def bam_distill_loss(student: torch.Tensor,
                      tau: float = 0.1,
                      tau_t: float = 0.05,
                      n_iters: int = 3,
-                     gather: Optional[bool] = None) -> torch.Tensor:
+                     gather: Optional[bool] = None,
+                     positive_masking: bool = True,
+                     global_norm: bool = True,
+                     balance: bool = True) -> torch.Tensor:
     """Student-teacher BAM (Appendix C): ``A`` from ``Z_s Z_t^T``, ``B`` from
     ``Z_t Z_t^T``.
 
@@ -315,10 +407,11 @@ def bam_distill_loss(student: torch.Tensor,
         zt = F.normalize(teacher.detach().float(), dim=1)
         cols = gather_view_major(zt, num_views, with_grad=False) \
             if distributed else zt
-        mask = positive_mask(num_views, n, rank, world, zs.device)
-        target = bam_targets(zt @ cols.t(), mask, tau_t, n_iters, distributed)
-        log_src = bam_source_log_probs(zs @ cols.t(), mask, tau)
-        return bam_matching(log_src, target, mask, num_views, num_global)
+        mask = loss_mask(num_views, n, rank, world, zs.device,
+                         positive_masking)
+        return _match(zs @ cols.t(), zt @ cols.t(), mask, num_views,
+                      num_global, tau, tau_t, n_iters, distributed,
+                      global_norm, balance)
 
 
 @MODELS.register_module()
@@ -335,6 +428,9 @@ class BAMLoss(nn.Module):
         tau_t (float): target temperature. Defaults to 0.05.
         n_iters (int): Sinkhorn iterations. Defaults to 3.
         loss_weight (float): multiplier. Defaults to 1.
+        positive_masking (bool): Table 1 "pos. masking". Defaults to True.
+        global_norm (bool): Table 1 "global norm". Defaults to True.
+        balance (bool): Table 1 "attn. balance". Defaults to True.
     """
 
     def __init__(self,
@@ -343,7 +439,10 @@ class BAMLoss(nn.Module):
                  tau: float = 0.1,
                  tau_t: float = 0.05,
                  n_iters: int = 3,
-                 loss_weight: float = 1.0) -> None:
+                 loss_weight: float = 1.0,
+                 positive_masking: bool = True,
+                 global_norm: bool = True,
+                 balance: bool = True) -> None:
         super().__init__()
         _check_tau('tau', tau)
         _check_tau('tau_t', tau_t)
@@ -356,6 +455,9 @@ class BAMLoss(nn.Module):
         self.tau_t = tau_t
         self.n_iters = n_iters
         self.loss_weight = loss_weight
+        self.positive_masking = positive_masking
+        self.global_norm = global_norm
+        self.balance = balance
 
     def forward(self,
                 embeddings: torch.Tensor,
@@ -366,7 +468,10 @@ class BAMLoss(nn.Module):
             num_global=self.num_global,
             tau=self.tau,
             tau_t=self.tau_t,
-            n_iters=self.n_iters)
+            n_iters=self.n_iters,
+            positive_masking=self.positive_masking,
+            global_norm=self.global_norm,
+            balance=self.balance)
         if teacher is None:
             loss = bam_loss(embeddings, **kw)
         else:

@@ -72,8 +72,10 @@ def clove_loss(pred: torch.Tensor,
         \max(0, -\lambda\,\sigma(C_i, F_j) + \sigma(C_i, F_{neg}) + \mu)
 
     with :math:`\sigma` the cosine similarity (the paper's scale, in
-    [-1, 1]; the released code uses :math:`-2\sigma` as logits, which only
-    doubles the gradient). :math:`F_{neg}` for query ``i``: the ``topk``
+    [-1, 1]; the released code uses :math:`-2\sigma` as logits, which
+    doubles the gradient: the paper configs set ``CLoVELoss(loss_weight=2)``
+    to match it, which matters under LARS where BN and bias parameters step
+    by ``lr * grad``). :math:`F_{neg}` for query ``i``: the ``topk``
     target locations of the same image most similar to :math:`C_i` among
     those **not** matched to ``i``, the single most similar dropped (a
     possible false negative), the remaining ``topk - 1`` averaged. The
@@ -162,7 +164,8 @@ class CLoVELoss(nn.Module):
         loss_type (str): ``'rank'`` (paper) or ``'l2'`` (ablation, Table 8).
         negative_mode (str): ``'vector'`` (paper) or ``'similarity'``
             (released code).
-        loss_weight (float): multiplier of the loss.
+        loss_weight (float): multiplier of the loss (2 in the paper configs:
+            the released ``2 * cos`` logits' gradient).
     """
 
     def __init__(self,

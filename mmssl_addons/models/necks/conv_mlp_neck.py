@@ -17,15 +17,20 @@ class ConvMLPNeck(BaseModule):
     (Silva, Pedrini, Ramírez Rivera, ICCVW 2023), Sec. 6: a two-layer MLP
     (4096 hidden units, batch norm, ReLU, output 256) on the last backbone
     stage, written as 1x1 convolutions so that ``(N, C, H, W)`` becomes
-    ``(N, out_channels, H, W)``. The released code ends with a non-affine
-    batch norm; the paper and the issue do not, so ``with_last_bn=False`` by
-    default (the last convolution then has a bias).
+    ``(N, out_channels, H, W)``. As in the released code (``MLP2d`` of
+    sthalles/CLoVE, which produced the paper's numbers) the projector ends
+    with a non-affine batch norm (``with_last_bn=True``, default): it
+    standardises both the student's attention input and, through the EMA
+    copy, the teacher's targets; no convolution has a bias. The paper's text
+    names no final norm: ``with_last_bn=False`` (ablation) drops it and
+    gives the last convolution a bias.
 
     Args:
         in_channels (int): channels of the backbone output (2048 for R50).
         hid_channels (int): hidden channels (4096).
         out_channels (int): output channels (256).
-        with_last_bn (bool): end with a non-affine batch norm.
+        with_last_bn (bool): end with a non-affine batch norm (released
+            code). Defaults to True.
         norm_cfg (dict): mmcv norm layer config (``SyncBN`` at scale).
         init_cfg (dict, optional): mmengine initialisation config.
     """
@@ -34,7 +39,7 @@ class ConvMLPNeck(BaseModule):
                  in_channels: int = 2048,
                  hid_channels: int = 4096,
                  out_channels: int = 256,
-                 with_last_bn: bool = False,
+                 with_last_bn: bool = True,
                  norm_cfg: dict = dict(type='BN'),
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg)
