@@ -14,8 +14,8 @@ label distributions.
 
 J (Jaccard) is the intersection over union of a predicted and a
 ground-truth object mask; F is the boundary F-measure with a tolerance of
-``0.008 x`` the image diagonal (Perazzi et al., CVPR 2016; DAVIS 2017
-evaluation). Both are averaged over the frames of an object, excluding the
+``0.008 x`` the image diagonal (Perazzi et al., CVPR 2016), computed as
+davis2017-evaluation does (``seg2bmap`` boundaries, skimage ``disk``). Both are averaged over the frames of an object, excluding the
 first (given) and the last frame as the DAVIS 2017 evaluation does, then
 over objects.
 """
@@ -121,39 +121,64 @@ def region_jaccard(pred: np.ndarray, gt: np.ndarray) -> float:
 
 
 def mask_boundary(mask: np.ndarray) -> np.ndarray:
-    """Boundary pixels of a boolean mask: mask pixels with a 4-neighbour
-    outside the mask (pixels outside the image count as outside)."""
-    mask = np.asarray(mask, bool)
-    padded = np.pad(mask, 1, constant_values=False)
-    inner = (
-        padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2]
-        & padded[1:-1, 2:])
-    return mask & ~inner
+    """Boundary map of a boolean mask as davis2017-evaluation's
+    ``_seg2bmap`` (D. Martin's BSDS ``seg2bmap``) defines it.
+
+    A pixel is a boundary pixel when it differs from its right, lower or
+    lower-right neighbour *inside the image*; neighbours beyond the frame
+    are not compared, so the image border is never a boundary by itself
+    (a mask filling the frame has none). Marks pixels on both sides of a
+    horizontal / vertical edge offset by half a pixel towards the origin.
+
+    Args:
+        mask: ``(H, W)`` boolean mask.
+
+    Returns:
+        np.ndarray: ``(H, W)`` bool.
+    """
+    seg = np.asarray(mask, bool)
+    b = np.zeros_like(seg)
+    b[:, :-1] |= seg[:, :-1] != seg[:, 1:]
+    b[:-1, :] |= seg[:-1, :] != seg[1:, :]
+    b[:-1, :-1] |= seg[:-1, :-1] != seg[1:, 1:]
+    return b
+
+
+def disk(radius: float) -> np.ndarray:
+    """``skimage.morphology.disk``: ``(2r+1, 2r+1)`` uint8, 1 where
+    ``x^2 + y^2 <= r^2``."""
+    r = int(radius)
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    return (xx**2 + yy**2 <= radius**2).astype(np.uint8)
 
 
 def boundary_f_measure(pred: np.ndarray,
                        gt: np.ndarray,
                        bound_th: float = 0.008) -> float:
-    """F: boundary F-measure of two boolean masks.
+    """F: boundary F-measure of two boolean masks (davis2017-evaluation's
+    ``f_measure``).
 
-    A predicted boundary pixel is correct if a ground-truth boundary pixel
-    lies within ``ceil(bound_th * diagonal)`` pixels (a disk), and vice
-    versa for recall; ``F = 2PR / (P + R)``. Both boundaries empty gives 1,
-    exactly one empty gives 0.
+    Boundaries from :func:`mask_boundary`; a predicted boundary pixel is
+    correct if a ground-truth boundary pixel lies within
+    ``ceil(bound_th * diagonal)`` pixels (``bound_th`` itself when
+    ``>= 1``; a :func:`disk` dilation), and vice versa for recall;
+    ``F = 2PR / (P + R)``. Both boundaries empty gives 1, exactly one
+    empty gives 0.
     """
     pred, gt = np.asarray(pred, bool), np.asarray(gt, bool)
     if pred.shape != gt.shape:
         raise ValueError(f'mask shapes differ: {pred.shape} vs {gt.shape}.')
-    radius = max(1, math.ceil(bound_th * math.hypot(*gt.shape)))
+    radius = (
+        bound_th if bound_th >= 1 else math.ceil(bound_th *
+                                                 math.hypot(*gt.shape)))
     bp, bg = mask_boundary(pred), mask_boundary(gt)
     if not bp.any() and not bg.any():
         return 1.0
     if not bp.any() or not bg.any():
         return 0.0
-    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE,
-                                     (2 * radius + 1, 2 * radius + 1))
-    gt_dil = cv2.dilate(bg.astype(np.uint8), disk).astype(bool)
-    pred_dil = cv2.dilate(bp.astype(np.uint8), disk).astype(bool)
+    kernel = disk(radius)
+    gt_dil = cv2.dilate(bg.astype(np.uint8), kernel).astype(bool)
+    pred_dil = cv2.dilate(bp.astype(np.uint8), kernel).astype(bool)
     precision = (bp & gt_dil).sum() / bp.sum()
     recall = (bg & pred_dil).sum() / bg.sum()
     if precision + recall == 0:
