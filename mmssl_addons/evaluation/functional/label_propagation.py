@@ -15,9 +15,10 @@ label distributions.
 J (Jaccard) is the intersection over union of a predicted and a
 ground-truth object mask; F is the boundary F-measure with a tolerance of
 ``0.008 x`` the image diagonal (Perazzi et al., CVPR 2016), computed as
-davis2017-evaluation does (``seg2bmap`` boundaries, skimage ``disk``). Both are averaged over the frames of an object, excluding the
-first (given) and the last frame as the DAVIS 2017 evaluation does, then
-over objects.
+davis2017-evaluation does (``seg2bmap`` boundaries, skimage ``disk``).
+Both are averaged over the frames of an object, excluding the first
+(given) and the last frame as the DAVIS 2017 evaluation does, then over
+objects.
 """
 import math
 from typing import Dict, List, Optional, Sequence
