@@ -72,17 +72,24 @@ def evaluate_video(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                    n_last: int = 7,
                    topk: int = 5,
                    temperature: float = 0.1,
-                   radius: Optional[float] = None):
+                   radius: Optional[float] = None,
+                   size_mask_neighborhood: int = 12,
+                   normalize: bool = True,
+                   label_downsample: str = 'nearest'):
     """Propagate the first mask through ``frames``; score with J and F.
 
     Args:
         feature_fn: ``frames -> (T, C, h, w)`` features.
+        size_mask_neighborhood, normalize, label_downsample: DINO's
+            square window (12), ``norm_mask`` before the argmax (True) and
+            nearest downsampling of the first mask (``'nearest'``); see
+            :mod:`.functional.label_propagation`.
 
     Returns:
         tuple: predicted index masks per frame and
         ``{obj_id: {'J', 'F'}}``.
     """
-    first = gt_masks[0].astype(np.int64)
+    first = np.where(gt_masks[0] == 255, 0, gt_masks[0]).astype(np.int64)
     num_labels = int(first.max()) + 1
     feats = feature_fn(frames)
     if feats.dim() != 4 or len(feats) != len(frames):
@@ -90,12 +97,13 @@ def evaluate_video(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                          f'w), got {tuple(feats.shape)}.')
     h, w = feats.shape[-2:]
     first_small = downsample_labels(
-        labels_to_onehot(first, num_labels), (h, w))
+        labels_to_onehot(first, num_labels), (h, w), label_downsample)
     probs = propagate_labels(
-        list(feats), first_small, n_last, topk, temperature, radius)
+        list(feats), first_small, n_last, topk, temperature, radius,
+        size_mask_neighborhood)
     size = first.shape
     preds = [first.astype(np.uint8)
-             ] + [upsample_to_mask(p, size) for p in probs[1:]]
+             ] + [upsample_to_mask(p, size, normalize) for p in probs[1:]]
     n = min(len(preds), len(gt_masks))
     if n < 2:
         return preds, {}
@@ -111,6 +119,9 @@ def evaluate_davis(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                    topk: int = 5,
                    temperature: float = 0.1,
                    radius: Optional[float] = None,
+                   size_mask_neighborhood: int = 12,
+                   normalize: bool = True,
+                   label_downsample: str = 'nearest',
                    save_dir: Optional[str] = None,
                    progress: bool = True) -> Dict[str, object]:
     """J&F mean over the videos of a DAVIS-layout folder.
@@ -126,7 +137,9 @@ def evaluate_davis(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
     for video in tqdm(videos, desc='propagating', disable=not progress):
         frames, gts, names = load_video(root, video, resolution)
         preds, scores = evaluate_video(feature_fn, frames, gts, n_last, topk,
-                                       temperature, radius)
+                                       temperature, radius,
+                                       size_mask_neighborhood, normalize,
+                                       label_downsample)
         per_video[video] = {str(k): v for k, v in scores.items()}
         js += [v['J'] for v in scores.values()]
         fs += [v['F'] for v in scores.values()]

@@ -2,12 +2,16 @@
 
     python tools/analysis/label_propagation.py CONFIG CHECKPOINT \
         --data-root data/DAVIS [--split val] [--n-last 7] [--topk 5] \
-        [--temperature 0.1] [--radius R] [--short-side 480] [--stage -1] \
+        [--temperature 0.1] [--size-mask-neighborhood 12] [--radius R] \
+        [--no-norm-mask] [--label-downsample nearest] [--short-side 480] \
+        [--stage -1] \
         [--save-masks DIR] [--out R.json]
 
 The first frame's mask is propagated with k nearest neighbours in the
 frozen backbone feature map (stage ``--stage``) from the first and the
-``--n-last`` previous frames (DINO / CRW protocol); J (region IoU), F
+``--n-last`` previous frames (DINO / CRW protocol; DINO's defaults: a
+square window of 12 cells, ``norm_mask`` before the argmax, nearest
+downsampling of the first mask); J (region IoU), F
 (boundary F-measure) and their mean are averaged over objects. Synthetic
 clips: ``python -m mmssl_addons.datasets.synthetic_video --out DIR``.
 Results: ``<ckpt dir>/<ckpt>.label_propagation.json``.
@@ -67,6 +71,20 @@ def main(argv=None):
         '--radius',
         type=float,
         help='spatial neighbourhood in feature cells (default: none)')
+    parser.add_argument(
+        '--size-mask-neighborhood',
+        type=int,
+        default=12,
+        help='square window half-size in feature cells (DINO: 12; 0: off)')
+    parser.add_argument(
+        '--no-norm-mask',
+        action='store_true',
+        help="skip DINO's per-channel min-max norm_mask before the argmax")
+    parser.add_argument(
+        '--label-downsample',
+        default='nearest',
+        choices=['nearest', 'area'],
+        help='first-mask downsampling (DINO: nearest)')
     parser.add_argument('--short-side', type=int, help='resize frames')
     parser.add_argument(
         '--stage', type=int, default=-1, help='backbone output index')
@@ -94,6 +112,9 @@ def main(argv=None):
         topk=args.topk,
         temperature=args.temperature,
         radius=args.radius,
+        size_mask_neighborhood=args.size_mask_neighborhood,
+        normalize=not args.no_norm_mask,
+        label_downsample=args.label_downsample,
         save_dir=args.save_masks)
     results = {f'davis/{k}': res[k] for k in ('JF_mean', 'J_mean', 'F_mean')}
     path = write_results(
@@ -106,6 +127,9 @@ def main(argv=None):
         topk=args.topk,
         temperature=args.temperature,
         radius=args.radius,
+        size_mask_neighborhood=args.size_mask_neighborhood,
+        norm_mask=not args.no_norm_mask,
+        label_downsample=args.label_downsample,
         per_video=res['per_video'])
     print(' '.join(f'{k}: {v:.4f}' for k, v in results.items()))
     print(f'results written to {path}')

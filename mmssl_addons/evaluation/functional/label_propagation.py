@@ -29,11 +29,22 @@ import torch
 import torch.nn.functional as F
 
 
-def _spatial_mask(h: int, w: int, radius: float) -> torch.Tensor:
-    """``(h*w, h*w)`` bool: target cell within ``radius`` of context cell."""
+def _spatial_mask(h: int,
+                  w: int,
+                  radius: Optional[float] = None,
+                  window: int = 0) -> torch.Tensor:
+    """``(h*w, h*w)`` bool: context cell within Euclidean ``radius`` of
+    the target cell and, when ``window > 0``, inside the square
+    ``(2 window + 1)^2`` window around it (DINO's
+    ``size_mask_neighborhood``)."""
     ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing='ij')
     pos = torch.stack([ys.flatten(), xs.flatten()], 1).float()
-    return torch.cdist(pos, pos) <= radius
+    allowed = torch.ones(h * w, h * w, dtype=torch.bool)
+    if radius is not None:
+        allowed &= torch.cdist(pos, pos) <= radius
+    if window > 0:
+        allowed &= torch.cdist(pos, pos, p=float('inf')) <= window
+    return allowed
 
 
 def propagate_labels(frame_feats: Sequence[torch.Tensor],
@@ -41,7 +52,8 @@ def propagate_labels(frame_feats: Sequence[torch.Tensor],
                      n_last: int = 7,
                      topk: int = 5,
                      temperature: float = 0.1,
-                     radius: Optional[float] = None) -> List[torch.Tensor]:
+                     radius: Optional[float] = None,
+                     size_mask_neighborhood: int = 12) -> List[torch.Tensor]:
     """Propagate the first frame's labels through a clip.
 
     Args:
@@ -55,7 +67,11 @@ def propagate_labels(frame_feats: Sequence[torch.Tensor],
         temperature (float): Softmax temperature on cosine similarities.
             Defaults to 0.1.
         radius (float, optional): Only context cells within this distance
-            (in feature cells) of the target cell count; None = all cells.
+            (in feature cells) of the target cell count; None = no limit.
+        size_mask_neighborhood (int): Only context cells in the square
+            window of half-size this many cells around the target cell
+            count (DINO's ``--size_mask_neighborhood``); 0 = no window.
+            Defaults to 12 (DINO).
 
     Returns:
         list[Tensor]: ``(K, h, w)`` label distributions per frame (the
@@ -74,7 +90,9 @@ def propagate_labels(frame_feats: Sequence[torch.Tensor],
         F.normalize(f.reshape(c, h * w).T.float(), dim=1) for f in frame_feats
     ]
     labels = [first_labels.reshape(len(first_labels), h * w).T.float()]
-    allowed = _spatial_mask(h, w, radius) if radius is not None else None
+    allowed = None
+    if radius is not None or size_mask_neighborhood > 0:
+        allowed = _spatial_mask(h, w, radius, size_mask_neighborhood)
     for t in range(1, len(feats)):
         ctx_idx = [0] + list(range(max(1, t - n_last), t))
         ctx_feats = torch.cat([feats[i] for i in ctx_idx])  # (M, C)
@@ -98,17 +116,47 @@ def labels_to_onehot(mask: np.ndarray, num_labels: int) -> torch.Tensor:
     return F.one_hot(mask, num_labels).permute(2, 0, 1).float()
 
 
-def downsample_labels(onehot: torch.Tensor, size) -> torch.Tensor:
-    """Area-average a ``(K, H, W)`` one-hot to ``(K, h, w)`` proportions."""
-    return F.adaptive_avg_pool2d(onehot.unsqueeze(0), size)[0]
+def downsample_labels(onehot: torch.Tensor,
+                      size,
+                      mode: str = 'nearest') -> torch.Tensor:
+    """``(K, H, W)`` one-hot -> ``(K, h, w)``.
+
+    ``'nearest'`` (DINO: PIL ``NEAREST`` resize of the index mask; cell
+    ``i`` takes pixel ``floor((i + 0.5) H / h)``), or ``'area'``
+    (area-averaged label proportions)."""
+    if mode == 'nearest':
+        return F.interpolate(
+            onehot.unsqueeze(0), size=size, mode='nearest-exact')[0]
+    if mode == 'area':
+        return F.adaptive_avg_pool2d(onehot.unsqueeze(0), size)[0]
+    raise ValueError(f"label downsampling must be 'nearest' (DINO) or "
+                     f"'area', got {mode!r}.")
 
 
-def upsample_to_mask(probs: torch.Tensor, size) -> np.ndarray:
-    """``(K, h, w)`` label distributions -> ``(H, W)`` argmax mask
-    (bilinear upsampling first)."""
+def norm_mask(probs: torch.Tensor) -> torch.Tensor:
+    """DINO's ``norm_mask``: each ``(h, w)`` channel of ``(K, h, w)`` with
+    a positive maximum is min-max scaled to ``[0, 1]`` (a constant
+    positive channel, 0 / 0 in DINO, becomes 1)."""
+    out = probs.clone()
+    for k in range(len(out)):
+        ch = out[k]
+        if ch.max() > 0:
+            ch = ch - ch.min()
+            out[k] = ch / ch.max() if ch.max() > 0 else torch.ones_like(ch)
+    return out
+
+
+def upsample_to_mask(probs: torch.Tensor,
+                     size,
+                     normalize: bool = True) -> np.ndarray:
+    """``(K, h, w)`` label distributions -> ``(H, W)`` argmax mask:
+    bilinear upsampling, then (``normalize``, DINO) :func:`norm_mask`,
+    then argmax."""
     up = F.interpolate(
-        probs.unsqueeze(0), size=size, mode='bilinear', align_corners=False)
-    return up[0].argmax(0).numpy().astype(np.uint8)
+        probs.unsqueeze(0), size=size, mode='bilinear', align_corners=False)[0]
+    if normalize:
+        up = norm_mask(up)
+    return up.argmax(0).numpy().astype(np.uint8)
 
 
 def region_jaccard(pred: np.ndarray, gt: np.ndarray) -> float:
@@ -209,7 +257,10 @@ def davis_j_and_f(
         raise ValueError('need as many predicted as ground-truth masks, and '
                          'at least 2 frames.')
     if object_ids is None:
-        object_ids = [int(i) for i in np.unique(gt_masks[0]) if i != 0]
+        # 255 marks void pixels (background in davis2017-evaluation)
+        object_ids = [
+            int(i) for i in np.unique(gt_masks[0]) if i not in (0, 255)
+        ]
     n = len(gt_masks)
     frames = range(1, n - 1) if n > 2 else range(1, n)
     out = {}
