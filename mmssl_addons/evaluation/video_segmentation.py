@@ -154,3 +154,30 @@ def evaluate_davis(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                          'annotated frames with objects in the first.')
     j, f = float(np.mean(js)), float(np.mean(fs))
     return dict(J_mean=j, F_mean=f, JF_mean=(j + f) / 2, per_video=per_video)
+
+
+#: mmpretrain ResNets whose stem (stride-2 conv + stride-2 max-pool) has
+#: stride 4 and whose stage strides can change without changing weights.
+RESNET_TYPES = ('ResNet', 'ResNetV1c', 'mmpretrain.ResNet',
+                'mmpretrain.ResNetV1c')
+
+
+def resnet_output_stride(backbone: dict, stride: int = 8) -> bool:
+    """Set the stage ``strides`` of an mmpretrain ResNet config (in place)
+    so no stage outputs coarser than ``stride`` (CRW / DINO-style dense
+    stride-8 maps: res3 and res4 strides 1 for ``(1, 2, 2, 2)``). The
+    weights are unchanged. Returns False (config untouched) for other
+    backbones (e.g. a ViT, whose stride is its patch size)."""
+    if backbone.get('type') not in RESNET_TYPES:
+        return False
+    if backbone.get('avg_down', False):
+        raise ValueError('avg_down ResNets change their layer names with '
+                         'the stride; pass --stride 0 to keep the '
+                         "config's strides.")
+    cum, new = 4, []
+    for s in backbone.get('strides', (1, 2, 2, 2)):
+        s = s if cum * s <= stride else 1
+        cum *= s
+        new.append(s)
+    backbone['strides'] = tuple(new)
+    return True

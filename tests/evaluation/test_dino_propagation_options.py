@@ -93,3 +93,22 @@ def test_norm_mask_matches_naive_and_changes_the_argmax():
     assert upsample_to_mask(
         probs, (1, 3), normalize=False).tolist() == [[0, 0, 0]]
     assert upsample_to_mask(probs, (1, 3)).tolist() == [[0, 1, 0]]
+
+
+def test_resnet_stride_8_keeps_weights():
+    from mmpretrain.models import ResNet
+
+    from mmssl_addons.evaluation.video_segmentation import resnet_output_stride
+    cfg = dict(type='ResNet', depth=18, strides=(1, 2, 2, 2))
+    ref = ResNet(depth=18).state_dict()
+    assert resnet_output_stride(cfg) and cfg['strides'] == (1, 2, 1, 1)
+    kw = {k: v for k, v in cfg.items() if k != 'type'}
+    net = ResNet(**kw, out_indices=(3, ))
+    net.eval()
+    assert net.state_dict().keys() == ref.keys()
+    with torch.no_grad():
+        out = net(torch.zeros(1, 3, 64, 96))[-1]
+    assert out.shape[-2:] == (8, 12)  # stride 8
+    cfg = dict(type='ResNet', depth=18, strides=(1, 2, 2, 1))
+    assert resnet_output_stride(cfg) and cfg['strides'] == (1, 2, 1, 1)
+    assert not resnet_output_stride(dict(type='VisionTransformer'))

@@ -23,7 +23,8 @@ import torch
 from mmengine.config import DictAction
 
 from mmssl_addons.evaluation.feature_cache import write_results
-from mmssl_addons.evaluation.video_segmentation import evaluate_davis
+from mmssl_addons.evaluation.video_segmentation import (evaluate_davis,
+                                                        resnet_output_stride)
 from mmssl_addons.utils import init_model, load_config
 
 
@@ -85,6 +86,12 @@ def main(argv=None):
         default='nearest',
         choices=['nearest', 'area'],
         help='first-mask downsampling (DINO: nearest)')
+    parser.add_argument(
+        '--stride',
+        type=int,
+        default=8,
+        help='ResNet feature stride: later stage strides set to 1 '
+        '(CRW / DINO stride-8 maps; 0 keeps the config)')
     parser.add_argument('--short-side', type=int, help='resize frames')
     parser.add_argument(
         '--stage', type=int, default=-1, help='backbone output index')
@@ -100,6 +107,10 @@ def main(argv=None):
         help='override settings of the config, key=value')
     args = parser.parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
+    if args.stride and not resnet_output_stride(cfg.model.backbone,
+                                                args.stride):
+        print(f'--stride {args.stride} ignored: {cfg.model.backbone.type} '
+              'is not an mmpretrain ResNet')
     model = init_model(cfg, args.checkpoint, args.device)
     fn = backbone_feature_fn(model, args.stage, args.short_side,
                              args.batch_size)
@@ -130,6 +141,7 @@ def main(argv=None):
         size_mask_neighborhood=args.size_mask_neighborhood,
         norm_mask=not args.no_norm_mask,
         label_downsample=args.label_downsample,
+        stride=args.stride,
         per_video=res['per_video'])
     print(' '.join(f'{k}: {v:.4f}' for k, v in results.items()))
     print(f'results written to {path}')
