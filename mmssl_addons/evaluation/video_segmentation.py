@@ -72,17 +72,24 @@ def evaluate_video(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                    n_last: int = 7,
                    topk: int = 5,
                    temperature: float = 0.1,
-                   radius: Optional[float] = None):
+                   radius: Optional[float] = None,
+                   size_mask_neighborhood: int = 12,
+                   normalize: bool = True,
+                   label_downsample: str = 'nearest'):
     """Propagate the first mask through ``frames``; score with J and F.
 
     Args:
         feature_fn: ``frames -> (T, C, h, w)`` features.
+        size_mask_neighborhood, normalize, label_downsample: DINO's
+            square window (12), ``norm_mask`` before the argmax (True) and
+            nearest downsampling of the first mask (``'nearest'``); see
+            :mod:`.functional.label_propagation`.
 
     Returns:
         tuple: predicted index masks per frame and
         ``{obj_id: {'J', 'F'}}``.
     """
-    first = gt_masks[0].astype(np.int64)
+    first = np.where(gt_masks[0] == 255, 0, gt_masks[0]).astype(np.int64)
     num_labels = int(first.max()) + 1
     feats = feature_fn(frames)
     if feats.dim() != 4 or len(feats) != len(frames):
@@ -90,12 +97,13 @@ def evaluate_video(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                          f'w), got {tuple(feats.shape)}.')
     h, w = feats.shape[-2:]
     first_small = downsample_labels(
-        labels_to_onehot(first, num_labels), (h, w))
+        labels_to_onehot(first, num_labels), (h, w), label_downsample)
     probs = propagate_labels(
-        list(feats), first_small, n_last, topk, temperature, radius)
+        list(feats), first_small, n_last, topk, temperature, radius,
+        size_mask_neighborhood)
     size = first.shape
     preds = [first.astype(np.uint8)
-             ] + [upsample_to_mask(p, size) for p in probs[1:]]
+             ] + [upsample_to_mask(p, size, normalize) for p in probs[1:]]
     n = min(len(preds), len(gt_masks))
     if n < 2:
         return preds, {}
@@ -111,6 +119,9 @@ def evaluate_davis(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                    topk: int = 5,
                    temperature: float = 0.1,
                    radius: Optional[float] = None,
+                   size_mask_neighborhood: int = 12,
+                   normalize: bool = True,
+                   label_downsample: str = 'nearest',
                    save_dir: Optional[str] = None,
                    progress: bool = True) -> Dict[str, object]:
     """J&F mean over the videos of a DAVIS-layout folder.
@@ -126,7 +137,9 @@ def evaluate_davis(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
     for video in tqdm(videos, desc='propagating', disable=not progress):
         frames, gts, names = load_video(root, video, resolution)
         preds, scores = evaluate_video(feature_fn, frames, gts, n_last, topk,
-                                       temperature, radius)
+                                       temperature, radius,
+                                       size_mask_neighborhood, normalize,
+                                       label_downsample)
         per_video[video] = {str(k): v for k, v in scores.items()}
         js += [v['J'] for v in scores.values()]
         fs += [v['F'] for v in scores.values()]
@@ -141,3 +154,30 @@ def evaluate_davis(feature_fn: Callable[[List[np.ndarray]], torch.Tensor],
                          'annotated frames with objects in the first.')
     j, f = float(np.mean(js)), float(np.mean(fs))
     return dict(J_mean=j, F_mean=f, JF_mean=(j + f) / 2, per_video=per_video)
+
+
+#: mmpretrain ResNets whose stem (stride-2 conv + stride-2 max-pool) has
+#: stride 4 and whose stage strides can change without changing weights.
+RESNET_TYPES = ('ResNet', 'ResNetV1c', 'mmpretrain.ResNet',
+                'mmpretrain.ResNetV1c')
+
+
+def resnet_output_stride(backbone: dict, stride: int = 8) -> bool:
+    """Set the stage ``strides`` of an mmpretrain ResNet config (in place)
+    so no stage outputs coarser than ``stride`` (CRW / DINO-style dense
+    stride-8 maps: res3 and res4 strides 1 for ``(1, 2, 2, 2)``). The
+    weights are unchanged. Returns False (config untouched) for other
+    backbones (e.g. a ViT, whose stride is its patch size)."""
+    if backbone.get('type') not in RESNET_TYPES:
+        return False
+    if backbone.get('avg_down', False):
+        raise ValueError('avg_down ResNets change their layer names with '
+                         'the stride; pass --stride 0 to keep the '
+                         "config's strides.")
+    cum, new = 4, []
+    for s in backbone.get('strides', (1, 2, 2, 2)):
+        s = s if cum * s <= stride else 1
+        cum *= s
+        new.append(s)
+    backbone['strides'] = tuple(new)
+    return True

@@ -10,7 +10,10 @@ PAPERS = {
     'DiLo': 'dilo_distilling_localization.txt',
     'LCR': 'lcr_learning_common_rationale.txt',
 }
-PAPER_DIR = '/work/shared/papers'
+# ``../shared/papers`` relative to the repository root (not shipped)
+PAPER_DIR = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), '..',
+    'shared', 'papers')
 
 
 def section(repo_root):
@@ -22,7 +25,9 @@ def section(repo_root):
 
 
 @pytest.mark.skipif(
-    not osp.isdir(PAPER_DIR), reason='paper texts not available')
+    not osp.isdir(PAPER_DIR),
+    reason=f'paper texts not found in {osp.normpath(PAPER_DIR)} '
+    '(../shared/papers next to the repository)')
 def test_quoted_numbers_appear_in_the_cited_paper(repo_root):
     text = section(repo_root)
     papers = {}

@@ -83,8 +83,9 @@ def test_region_jaccard_and_boundary_f():
     prec, rec = matched(pa, pb) / len(pa), matched(pb, pa) / len(pb)
     ref = 2 * prec * rec / (prec + rec)
     assert boundary_f_measure(b, a) == pytest.approx(ref)
-    # the boundary is the inner 4-connected contour
-    assert ba.sum() == 36 and not ba[6:14, 6:14].any()
+    # seg2bmap: the contour offset half a pixel towards the origin (rows
+    # 4 and 14, columns 4 and 14 of the 5..14 square), 40 pixels
+    assert ba.sum() == 40 and not ba[5:14, 5:14].any() and ba[4, 4]
 
 
 def test_davis_j_and_f_skips_first_and_last_frame():

@@ -84,3 +84,56 @@ def test_stratified_split_and_errors():
         lbfgs_transfer_eval(x, y, x[:, :3], y)
     with pytest.raises(ValueError, match="'l2', 'standardize'"):
         lbfgs_transfer_eval(x, y, x, y, feature_norm='pca')
+
+
+def test_default_grid_is_simclr_byol():
+    from mmssl_addons.evaluation.functional.linear_lbfgs import \
+        DEFAULT_L2_GRID
+    assert len(DEFAULT_L2_GRID) == 45
+    assert DEFAULT_L2_GRID[0] == pytest.approx(1e-6)
+    assert DEFAULT_L2_GRID[-1] == pytest.approx(1e5)
+    ratios = np.diff(np.log10(DEFAULT_L2_GRID))
+    assert np.allclose(ratios, 11 / 44)
+
+
+def naive_mean_per_class(pred, y):
+    accs = []
+    for c in sorted(set(y)):
+        idx = [i for i in range(len(y)) if y[i] == c]
+        accs.append(sum(pred[i] == c for i in idx) / len(idx))
+    return 100. * sum(accs) / len(accs)
+
+
+def test_mean_per_class_matches_naive_loops():
+    from mmssl_addons.evaluation.functional.linear_lbfgs import \
+        mean_per_class_accuracy
+    g = torch.Generator().manual_seed(0)
+    w = torch.randn(4, 5, generator=g, dtype=torch.float64)
+    b = torch.randn(4, generator=g, dtype=torch.float64)
+    x = torch.randn(30, 5, generator=g, dtype=torch.float64)
+    y = [0] * 20 + [1] * 6 + [3] * 4  # unbalanced, class 2 absent
+    pred = (x @ w.T + b).argmax(1).tolist()
+    ref = naive_mean_per_class(pred, y)
+    got = mean_per_class_accuracy(w, b, x, torch.tensor(y))
+    assert got == pytest.approx(ref)
+    top1 = 100. * sum(p == t for p, t in zip(pred, y)) / len(y)
+    assert got != pytest.approx(top1)  # the two metrics differ here
+
+
+def test_result_reports_both_metrics_and_dataset_metric():
+    from mmssl_addons.evaluation.functional.linear_lbfgs import \
+        transfer_metric
+    x, y = separable(seed=1)
+    res = lbfgs_transfer_eval(
+        x, y, x, y, l2_grid=[1e-2, 1], max_iter=50, metric='mean_per_class')
+    assert {'top1', 'mean_per_class', 'val_mean_per_class', 'l2'} <= set(res)
+    assert res['metric'] == 'mean_per_class'
+    with pytest.raises(ValueError, match='mean_per_class'):
+        lbfgs_transfer_eval(x, y, x, y, metric='top5')
+    for name in ('FGVCAircraft', 'OxfordIIITPet', 'Caltech101',
+                 'Flowers102', 'CustomDataset data/caltech-101',
+                 'data/oxford_pets'):
+        assert transfer_metric(name) == 'mean_per_class', name
+    for name in ('Food101', 'CIFAR100', 'StanfordCars', 'CUB',
+                 'FineGrainedCUB data/CUB_200_2011'):
+        assert transfer_metric(name) == 'top1', name

@@ -118,6 +118,8 @@ def test_metric_tools_write_json_next_to_checkpoint(run, repo_root):
                              ['--l2-grid', '1e-3', '1', '--max-iter', '50'] +
                              run['args'][2:])
     assert 0 <= res['linear_lbfgs/top1'] <= 100
+    # CUB: top-1 is its metric (mean per-class is reported next to it)
+    assert {'linear_lbfgs/mean_per_class', 'linear_lbfgs/val_top1'} <= set(res)
     res = load_tool(repo_root, 'cam_drop_increase').main(run['args'])
     assert 0 <= res['cam/average_drop'] <= 100
     stem = osp.join(run['work'], 'epoch_1')

@@ -2,12 +2,16 @@
 
     python tools/analysis/label_propagation.py CONFIG CHECKPOINT \
         --data-root data/DAVIS [--split val] [--n-last 7] [--topk 5] \
-        [--temperature 0.1] [--radius R] [--short-side 480] [--stage -1] \
+        [--temperature 0.1] [--size-mask-neighborhood 12] [--radius R] \
+        [--no-norm-mask] [--label-downsample nearest] [--short-side 480] \
+        [--stage -1] \
         [--save-masks DIR] [--out R.json]
 
 The first frame's mask is propagated with k nearest neighbours in the
 frozen backbone feature map (stage ``--stage``) from the first and the
-``--n-last`` previous frames (DINO / CRW protocol); J (region IoU), F
+``--n-last`` previous frames (DINO / CRW protocol; DINO's defaults: a
+square window of 12 cells, ``norm_mask`` before the argmax, nearest
+downsampling of the first mask); J (region IoU), F
 (boundary F-measure) and their mean are averaged over objects. Synthetic
 clips: ``python -m mmssl_addons.datasets.synthetic_video --out DIR``.
 Results: ``<ckpt dir>/<ckpt>.label_propagation.json``.
@@ -19,7 +23,8 @@ import torch
 from mmengine.config import DictAction
 
 from mmssl_addons.evaluation.feature_cache import write_results
-from mmssl_addons.evaluation.video_segmentation import evaluate_davis
+from mmssl_addons.evaluation.video_segmentation import (evaluate_davis,
+                                                        resnet_output_stride)
 from mmssl_addons.utils import init_model, load_config
 
 
@@ -67,6 +72,26 @@ def main(argv=None):
         '--radius',
         type=float,
         help='spatial neighbourhood in feature cells (default: none)')
+    parser.add_argument(
+        '--size-mask-neighborhood',
+        type=int,
+        default=12,
+        help='square window half-size in feature cells (DINO: 12; 0: off)')
+    parser.add_argument(
+        '--no-norm-mask',
+        action='store_true',
+        help="skip DINO's per-channel min-max norm_mask before the argmax")
+    parser.add_argument(
+        '--label-downsample',
+        default='nearest',
+        choices=['nearest', 'area'],
+        help='first-mask downsampling (DINO: nearest)')
+    parser.add_argument(
+        '--stride',
+        type=int,
+        default=8,
+        help='ResNet feature stride: later stage strides set to 1 '
+        '(CRW / DINO stride-8 maps; 0 keeps the config)')
     parser.add_argument('--short-side', type=int, help='resize frames')
     parser.add_argument(
         '--stage', type=int, default=-1, help='backbone output index')
@@ -82,6 +107,10 @@ def main(argv=None):
         help='override settings of the config, key=value')
     args = parser.parse_args(argv)
     cfg = load_config(args.config, args.cfg_options)
+    if args.stride and not resnet_output_stride(cfg.model.backbone,
+                                                args.stride):
+        print(f'--stride {args.stride} ignored: {cfg.model.backbone.type} '
+              'is not an mmpretrain ResNet')
     model = init_model(cfg, args.checkpoint, args.device)
     fn = backbone_feature_fn(model, args.stage, args.short_side,
                              args.batch_size)
@@ -94,6 +123,9 @@ def main(argv=None):
         topk=args.topk,
         temperature=args.temperature,
         radius=args.radius,
+        size_mask_neighborhood=args.size_mask_neighborhood,
+        normalize=not args.no_norm_mask,
+        label_downsample=args.label_downsample,
         save_dir=args.save_masks)
     results = {f'davis/{k}': res[k] for k in ('JF_mean', 'J_mean', 'F_mean')}
     path = write_results(
@@ -106,6 +138,10 @@ def main(argv=None):
         topk=args.topk,
         temperature=args.temperature,
         radius=args.radius,
+        size_mask_neighborhood=args.size_mask_neighborhood,
+        norm_mask=not args.no_norm_mask,
+        label_downsample=args.label_downsample,
+        stride=args.stride,
         per_video=res['per_video'])
     print(' '.join(f'{k}: {v:.4f}' for k, v in results.items()))
     print(f'results written to {path}')

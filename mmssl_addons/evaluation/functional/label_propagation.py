@@ -14,10 +14,11 @@ label distributions.
 
 J (Jaccard) is the intersection over union of a predicted and a
 ground-truth object mask; F is the boundary F-measure with a tolerance of
-``0.008 x`` the image diagonal (Perazzi et al., CVPR 2016; DAVIS 2017
-evaluation). Both are averaged over the frames of an object, excluding the
-first (given) and the last frame as the DAVIS 2017 evaluation does, then
-over objects.
+``0.008 x`` the image diagonal (Perazzi et al., CVPR 2016), computed as
+davis2017-evaluation does (``seg2bmap`` boundaries, skimage ``disk``).
+Both are averaged over the frames of an object, excluding the first
+(given) and the last frame as the DAVIS 2017 evaluation does, then over
+objects.
 """
 import math
 from typing import Dict, List, Optional, Sequence
@@ -28,11 +29,22 @@ import torch
 import torch.nn.functional as F
 
 
-def _spatial_mask(h: int, w: int, radius: float) -> torch.Tensor:
-    """``(h*w, h*w)`` bool: target cell within ``radius`` of context cell."""
+def _spatial_mask(h: int,
+                  w: int,
+                  radius: Optional[float] = None,
+                  window: int = 0) -> torch.Tensor:
+    """``(h*w, h*w)`` bool: context cell within Euclidean ``radius`` of
+    the target cell and, when ``window > 0``, inside the square
+    ``(2 window + 1)^2`` window around it (DINO's
+    ``size_mask_neighborhood``)."""
     ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing='ij')
     pos = torch.stack([ys.flatten(), xs.flatten()], 1).float()
-    return torch.cdist(pos, pos) <= radius
+    allowed = torch.ones(h * w, h * w, dtype=torch.bool)
+    if radius is not None:
+        allowed &= torch.cdist(pos, pos) <= radius
+    if window > 0:
+        allowed &= torch.cdist(pos, pos, p=float('inf')) <= window
+    return allowed
 
 
 def propagate_labels(frame_feats: Sequence[torch.Tensor],
@@ -40,7 +52,8 @@ def propagate_labels(frame_feats: Sequence[torch.Tensor],
                      n_last: int = 7,
                      topk: int = 5,
                      temperature: float = 0.1,
-                     radius: Optional[float] = None) -> List[torch.Tensor]:
+                     radius: Optional[float] = None,
+                     size_mask_neighborhood: int = 12) -> List[torch.Tensor]:
     """Propagate the first frame's labels through a clip.
 
     Args:
@@ -54,7 +67,11 @@ def propagate_labels(frame_feats: Sequence[torch.Tensor],
         temperature (float): Softmax temperature on cosine similarities.
             Defaults to 0.1.
         radius (float, optional): Only context cells within this distance
-            (in feature cells) of the target cell count; None = all cells.
+            (in feature cells) of the target cell count; None = no limit.
+        size_mask_neighborhood (int): Only context cells in the square
+            window of half-size this many cells around the target cell
+            count (DINO's ``--size_mask_neighborhood``); 0 = no window.
+            Defaults to 12 (DINO).
 
     Returns:
         list[Tensor]: ``(K, h, w)`` label distributions per frame (the
@@ -73,7 +90,9 @@ def propagate_labels(frame_feats: Sequence[torch.Tensor],
         F.normalize(f.reshape(c, h * w).T.float(), dim=1) for f in frame_feats
     ]
     labels = [first_labels.reshape(len(first_labels), h * w).T.float()]
-    allowed = _spatial_mask(h, w, radius) if radius is not None else None
+    allowed = None
+    if radius is not None or size_mask_neighborhood > 0:
+        allowed = _spatial_mask(h, w, radius, size_mask_neighborhood)
     for t in range(1, len(feats)):
         ctx_idx = [0] + list(range(max(1, t - n_last), t))
         ctx_feats = torch.cat([feats[i] for i in ctx_idx])  # (M, C)
@@ -97,17 +116,47 @@ def labels_to_onehot(mask: np.ndarray, num_labels: int) -> torch.Tensor:
     return F.one_hot(mask, num_labels).permute(2, 0, 1).float()
 
 
-def downsample_labels(onehot: torch.Tensor, size) -> torch.Tensor:
-    """Area-average a ``(K, H, W)`` one-hot to ``(K, h, w)`` proportions."""
-    return F.adaptive_avg_pool2d(onehot.unsqueeze(0), size)[0]
+def downsample_labels(onehot: torch.Tensor,
+                      size,
+                      mode: str = 'nearest') -> torch.Tensor:
+    """``(K, H, W)`` one-hot -> ``(K, h, w)``.
+
+    ``'nearest'`` (DINO: PIL ``NEAREST`` resize of the index mask; cell
+    ``i`` takes pixel ``floor((i + 0.5) H / h)``), or ``'area'``
+    (area-averaged label proportions)."""
+    if mode == 'nearest':
+        return F.interpolate(
+            onehot.unsqueeze(0), size=size, mode='nearest-exact')[0]
+    if mode == 'area':
+        return F.adaptive_avg_pool2d(onehot.unsqueeze(0), size)[0]
+    raise ValueError(f"label downsampling must be 'nearest' (DINO) or "
+                     f"'area', got {mode!r}.")
 
 
-def upsample_to_mask(probs: torch.Tensor, size) -> np.ndarray:
-    """``(K, h, w)`` label distributions -> ``(H, W)`` argmax mask
-    (bilinear upsampling first)."""
+def norm_mask(probs: torch.Tensor) -> torch.Tensor:
+    """DINO's ``norm_mask``: each ``(h, w)`` channel of ``(K, h, w)`` with
+    a positive maximum is min-max scaled to ``[0, 1]`` (a constant
+    positive channel, 0 / 0 in DINO, becomes 1)."""
+    out = probs.clone()
+    for k in range(len(out)):
+        ch = out[k]
+        if ch.max() > 0:
+            ch = ch - ch.min()
+            out[k] = ch / ch.max() if ch.max() > 0 else torch.ones_like(ch)
+    return out
+
+
+def upsample_to_mask(probs: torch.Tensor,
+                     size,
+                     normalize: bool = True) -> np.ndarray:
+    """``(K, h, w)`` label distributions -> ``(H, W)`` argmax mask:
+    bilinear upsampling, then (``normalize``, DINO) :func:`norm_mask`,
+    then argmax."""
     up = F.interpolate(
-        probs.unsqueeze(0), size=size, mode='bilinear', align_corners=False)
-    return up[0].argmax(0).numpy().astype(np.uint8)
+        probs.unsqueeze(0), size=size, mode='bilinear', align_corners=False)[0]
+    if normalize:
+        up = norm_mask(up)
+    return up.argmax(0).numpy().astype(np.uint8)
 
 
 def region_jaccard(pred: np.ndarray, gt: np.ndarray) -> float:
@@ -121,39 +170,64 @@ def region_jaccard(pred: np.ndarray, gt: np.ndarray) -> float:
 
 
 def mask_boundary(mask: np.ndarray) -> np.ndarray:
-    """Boundary pixels of a boolean mask: mask pixels with a 4-neighbour
-    outside the mask (pixels outside the image count as outside)."""
-    mask = np.asarray(mask, bool)
-    padded = np.pad(mask, 1, constant_values=False)
-    inner = (
-        padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2]
-        & padded[1:-1, 2:])
-    return mask & ~inner
+    """Boundary map of a boolean mask as davis2017-evaluation's
+    ``_seg2bmap`` (D. Martin's BSDS ``seg2bmap``) defines it.
+
+    A pixel is a boundary pixel when it differs from its right, lower or
+    lower-right neighbour *inside the image*; neighbours beyond the frame
+    are not compared, so the image border is never a boundary by itself
+    (a mask filling the frame has none). Marks pixels on both sides of a
+    horizontal / vertical edge offset by half a pixel towards the origin.
+
+    Args:
+        mask: ``(H, W)`` boolean mask.
+
+    Returns:
+        np.ndarray: ``(H, W)`` bool.
+    """
+    seg = np.asarray(mask, bool)
+    b = np.zeros_like(seg)
+    b[:, :-1] |= seg[:, :-1] != seg[:, 1:]
+    b[:-1, :] |= seg[:-1, :] != seg[1:, :]
+    b[:-1, :-1] |= seg[:-1, :-1] != seg[1:, 1:]
+    return b
+
+
+def disk(radius: float) -> np.ndarray:
+    """``skimage.morphology.disk``: ``(2r+1, 2r+1)`` uint8, 1 where
+    ``x^2 + y^2 <= r^2``."""
+    r = int(radius)
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    return (xx**2 + yy**2 <= radius**2).astype(np.uint8)
 
 
 def boundary_f_measure(pred: np.ndarray,
                        gt: np.ndarray,
                        bound_th: float = 0.008) -> float:
-    """F: boundary F-measure of two boolean masks.
+    """F: boundary F-measure of two boolean masks (davis2017-evaluation's
+    ``f_measure``).
 
-    A predicted boundary pixel is correct if a ground-truth boundary pixel
-    lies within ``ceil(bound_th * diagonal)`` pixels (a disk), and vice
-    versa for recall; ``F = 2PR / (P + R)``. Both boundaries empty gives 1,
-    exactly one empty gives 0.
+    Boundaries from :func:`mask_boundary`; a predicted boundary pixel is
+    correct if a ground-truth boundary pixel lies within
+    ``ceil(bound_th * diagonal)`` pixels (``bound_th`` itself when
+    ``>= 1``; a :func:`disk` dilation), and vice versa for recall;
+    ``F = 2PR / (P + R)``. Both boundaries empty gives 1, exactly one
+    empty gives 0.
     """
     pred, gt = np.asarray(pred, bool), np.asarray(gt, bool)
     if pred.shape != gt.shape:
         raise ValueError(f'mask shapes differ: {pred.shape} vs {gt.shape}.')
-    radius = max(1, math.ceil(bound_th * math.hypot(*gt.shape)))
+    radius = (
+        bound_th if bound_th >= 1 else math.ceil(bound_th *
+                                                 math.hypot(*gt.shape)))
     bp, bg = mask_boundary(pred), mask_boundary(gt)
     if not bp.any() and not bg.any():
         return 1.0
     if not bp.any() or not bg.any():
         return 0.0
-    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE,
-                                     (2 * radius + 1, 2 * radius + 1))
-    gt_dil = cv2.dilate(bg.astype(np.uint8), disk).astype(bool)
-    pred_dil = cv2.dilate(bp.astype(np.uint8), disk).astype(bool)
+    kernel = disk(radius)
+    gt_dil = cv2.dilate(bg.astype(np.uint8), kernel).astype(bool)
+    pred_dil = cv2.dilate(bp.astype(np.uint8), kernel).astype(bool)
     precision = (bp & gt_dil).sum() / bp.sum()
     recall = (bg & pred_dil).sum() / bg.sum()
     if precision + recall == 0:
@@ -183,7 +257,10 @@ def davis_j_and_f(
         raise ValueError('need as many predicted as ground-truth masks, and '
                          'at least 2 frames.')
     if object_ids is None:
-        object_ids = [int(i) for i in np.unique(gt_masks[0]) if i != 0]
+        # 255 marks void pixels (background in davis2017-evaluation)
+        object_ids = [
+            int(i) for i in np.unique(gt_masks[0]) if i not in (0, 255)
+        ]
     n = len(gt_masks)
     frames = range(1, n - 1) if n > 2 else range(1, n)
     out = {}

@@ -23,8 +23,23 @@ import torch.nn.functional as F
 
 from .retrieval import ArrayLike, check_features_labels
 
-#: Default grid: 12 values log-spaced over [1e-6, 1e5] (BAM's range).
-DEFAULT_L2_GRID = tuple(float(v) for v in np.logspace(-6, 5, 12))
+#: SimCLR / BYOL (Kornblith et al. 2019): 45 values log-spaced over
+#: [1e-6, 1e5].
+DEFAULT_L2_GRID = tuple(float(v) for v in np.logspace(-6, 5, 45))
+
+#: Datasets whose transfer metric is the mean per-class accuracy
+#: (Kornblith et al. 2019; SimCLR / BYOL): Aircraft, Pets, Caltech-101,
+#: Flowers; matched on the lower-cased name without ``-``, ``_``, `` ``.
+MEAN_PER_CLASS_DATASETS = ('aircraft', 'pet', 'caltech101', 'flower')
+
+
+def transfer_metric(dataset_name: str) -> str:
+    """``'mean_per_class'`` for Aircraft, Pets, Caltech-101 and Flowers
+    (by type or folder name), else ``'top1'``."""
+    name = ''.join(c for c in str(dataset_name).lower() if c not in '-_ ')
+    if any(key in name for key in MEAN_PER_CLASS_DATASETS):
+        return 'mean_per_class'
+    return 'top1'
 
 
 @contextmanager
@@ -130,6 +145,20 @@ def linear_accuracy(weight: torch.Tensor, bias: torch.Tensor,
     return 100. * float((pred == labels.cpu()).double().mean())
 
 
+def mean_per_class_accuracy(weight: torch.Tensor, bias: torch.Tensor,
+                            features: ArrayLike, labels: ArrayLike) -> float:
+    """Mean over the classes present in ``labels`` of each class's top-1
+    accuracy (percent) of ``argmax(W x + b)``."""
+    feats, labels = check_features_labels(features, labels, min_samples=1)
+    pred = (feats.double().cpu() @ weight.T + bias).argmax(1)
+    labels = labels.cpu()
+    accs = [(pred[labels == c] == c).double().mean() for c in labels.unique()]
+    return 100. * float(torch.stack(accs).mean())
+
+
+METRICS = {'top1': linear_accuracy, 'mean_per_class': mean_per_class_accuracy}
+
+
 def stratified_split(labels: ArrayLike,
                      val_fraction: float = 0.2,
                      seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
@@ -165,24 +194,32 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
                         val_fraction: float = 0.2,
                         feature_norm: str = 'l2',
                         max_iter: int = 500,
-                        seed: int = 0) -> Dict[str, object]:
+                        seed: int = 0,
+                        metric: str = 'top1') -> Dict[str, object]:
     """BAM's transfer linear protocol on frozen features.
 
     1. Without ``val_*``, a class-stratified ``val_fraction`` of the train
        set is held out (:func:`stratified_split`).
     2. For each ``l2`` in ``l2_grid`` (fitted from the largest penalty down,
-       warm-started), fit on train and score top-1 on validation; the best
-       validation accuracy wins (ties: the larger penalty).
-    3. Refit on train + validation with the chosen ``l2``; report top-1 on
-       the test set.
+       warm-started), fit on train and score ``metric`` (``'top1'`` or
+       ``'mean_per_class'``, see :func:`transfer_metric`) on validation;
+       the best wins (ties: the larger penalty).
+    3. Refit on train + validation with the chosen ``l2``; report top-1
+       and mean per-class accuracy on the test set.
 
     Features are normalised with ``feature_norm`` using train(+val)
     statistics (see :func:`normalize_features`).
 
     Returns:
-        dict: ``{'top1': test accuracy, 'val_top1': best validation
-        accuracy, 'l2': chosen penalty, 'val_curve': {l2: val accuracy}}``.
+        dict: ``top1`` and ``mean_per_class`` (test, percent),
+        ``metric`` (the selection metric), ``val_<metric>`` (best
+        validation score), ``l2`` (chosen penalty), ``val_curve``
+        ``{l2: validation score}``.
     """
+    if metric not in METRICS:
+        raise ValueError(f"metric must be 'top1' or 'mean_per_class', got "
+                         f'{metric!r}.')
+    score = METRICS[metric]
     train_feats, train_labels = check_features_labels(train_feats,
                                                       train_labels, 2)
     test_feats, test_labels = check_features_labels(test_feats, test_labels)
@@ -211,7 +248,7 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
     for l2 in grid:
         init = fit_logistic_lbfgs(
             tr_x, train_labels, num_classes, l2, max_iter, init=init)
-        acc = linear_accuracy(*init, va_x, val_labels)
+        acc = score(*init, va_x, val_labels)
         curve[l2] = acc
         if best is None or acc > curve[best]:
             best = l2
@@ -222,11 +259,15 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
         all_x, test_feats.double(), mode=feature_norm)
     weight, bias = fit_logistic_lbfgs(all_x, all_y, num_classes, best,
                                       max_iter)
-    return dict(
-        top1=linear_accuracy(weight, bias, te_x, test_labels),
-        val_top1=curve[best],
-        l2=best,
-        val_curve={
-            f'{k:.0e}': v
+    return {
+        'top1': linear_accuracy(weight, bias, te_x, test_labels),
+        'mean_per_class': mean_per_class_accuracy(weight, bias, te_x,
+                                                  test_labels),
+        'metric': metric,
+        f'val_{metric}': curve[best],
+        'l2': best,
+        'val_curve': {
+            f'{k:.2e}': v
             for k, v in sorted(curve.items())
-        })
+        }
+    }
