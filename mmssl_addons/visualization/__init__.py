@@ -11,3 +11,6 @@ from .retrieval_grid import (cosine_topk, framed, load_tile, pick_queries,
 __all__ += [
     'cosine_topk', 'framed', 'load_tile', 'pick_queries', 'retrieval_rows'
 ]
+from .mask_overlay import draw_outline, map_with_outline
+
+__all__ += ['draw_outline', 'map_with_outline']
