@@ -26,6 +26,10 @@ Output layout (``mmpretrain.datasets.CUB`` reads it unchanged)::
     ├── images/001.Synth_bird_00/Synth_bird_00_0001.jpg   (H, W, 3) JPEG q95
     ├── segmentations/001.Synth_bird_00/Synth_bird_00_0001.png
     │                                   (H, W) uint8, 255 = object, 0 = bg
+    ├── part_segmentations/001.Synth_bird_00/Synth_bird_00_0001.png
+    │                   (H, W) uint8 part labels (PART_MASK_LABELS: 0 = bg,
+    │                   1 head, 2 beak, 3 tail, 4 wing_stripe, 5 other)
+    ├── pairs/           only with --controlled-pairs (synthetic_pairs.py)
     ├── parts/parts.txt          <part_id> <part_name>
     ├── parts/part_locs.txt      <image_id> <part_id> <x> <y> <visible>
     ├── classes.txt              <class_id> <class_folder>
@@ -34,6 +38,10 @@ Output layout (``mmpretrain.datasets.CUB`` reads it unchanged)::
     ├── bounding_boxes.txt       <image_id> <x> <y> <width> <height>
     ├── annotations.json         everything above in one file (see below)
     └── images.txt               <image_id> <path relative to images/>
+
+Difficulty knobs (:class:`Difficulty`; ``--object-scale``, ``--clutter``,
+``--subtlety``, and ``--classes``): their defaults give exactly the
+original images.
 
 All ids are 1-based as in CUB. Images are numbered class by class.
 ``images.txt`` is written last of all: its presence marks a complete
@@ -87,7 +95,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -140,13 +148,80 @@ MAX_PER_CLASS, MAX_SIZE = 100000, 4096
 _REF_FRACTION_RANGE = (0.12, 0.34)
 _MAX_ROTATION_DEG = 15.0
 
+#: Labels of the per-image part label maps (``part_segmentations/``):
+#: 0 = background, then the class-defining parts, then the rest of the bird.
+#: Only the visible pixels of a part carry its label (later drawing layers
+#: cover earlier ones, e.g. the body covers the root of the tail).
+PART_MASK_LABELS = ('background', 'head', 'beak', 'tail', 'wing_stripe',
+                    'other')
+_LAYER_PART = dict(
+    head='head',
+    eye_ring='head',
+    pupil='head',
+    beak='beak',
+    tail='tail',
+    stripe='wing_stripe')
+
 INDEX_FILES = ('images.txt', 'image_class_labels.txt', 'train_test_split.txt',
                'classes.txt', 'bounding_boxes.txt', 'annotations.json',
                'parts/parts.txt', 'parts/part_locs.txt')
-_GENERATED_DIRS = ('images', 'segmentations', 'parts')
+_GENERATED_DIRS = ('images', 'segmentations', 'parts', 'part_segmentations',
+                   'pairs')
 
 SeedLike = Union[int, Sequence[int], np.random.SeedSequence,
                  np.random.Generator]
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """Knobs that make the recognition task harder or easier.
+
+    The defaults reproduce the original generator exactly (same bytes).
+
+    Attributes:
+        object_scale (float): Multiplies the object's linear size (its mask
+            share by about ``object_scale ** 2``); the object still has to
+            fit inside the image, which caps large values. In (0, 3].
+        clutter (float): Multiplies the number of background shapes
+            (ellipses, lines, blobs, part-coloured distractors); 0 gives a
+            plain shaded gradient. In [0, 5].
+        subtlety (float): How far the class-defining attributes are pulled
+            towards class-independent values: the head colour towards the
+            body colour, the wing stripe towards the wing colour and every
+            beak length towards the medium one, by this weight. Tail shapes
+            are unchanged. 0 = as distinct as possible, in [0, 1).
+    """
+
+    object_scale: float = 1.0
+    clutter: float = 1.0
+    subtlety: float = 0.0
+
+    def __post_init__(self):
+        for name, lo, hi, lo_open, hi_open in (('object_scale', 0, 3, True,
+                                                False), ('clutter', 0, 5,
+                                                         False, False),
+                                               ('subtlety', 0, 1, False,
+                                                True)):
+            value = getattr(self, name)
+            ok = isinstance(value,
+                            (int, float)) and not isinstance(value, bool)
+            ok = ok and (value > lo if lo_open else value >= lo)
+            ok = ok and (value < hi if hi_open else value <= hi)
+            if not ok:
+                interval = ('(' if lo_open else
+                            '[') + f'{lo}, {hi}' + (')' if hi_open else ']')
+                flag = '--' + name.replace('_', '-')
+                raise ValueError(f'{name} ({flag}) must be a number in '
+                                 f'{interval}, got {value!r}')
+
+    def as_dict(self) -> Dict[str, float]:
+        return dict(
+            object_scale=float(self.object_scale),
+            clutter=float(self.clutter),
+            subtlety=float(self.subtlety))
+
+
+DEFAULT_DIFFICULTY = Difficulty()
 
 
 @dataclass(frozen=True)
@@ -308,9 +383,18 @@ def _random_blob(rng: np.random.Generator, centre, radius: float,
             centre[1] + radii * np.sin(angles)))
 
 
+def _count(rng: np.random.Generator, lo: int, hi: int, clutter: float) -> int:
+    """``rng.integers(lo, hi)`` scaled by ``clutter`` (rounded)."""
+    return int(round(int(rng.integers(lo, hi)) * clutter))
+
+
 def render_background(rng: np.random.Generator,
-                      size: int) -> Tuple[Image.Image, np.ndarray]:
+                      size: int,
+                      clutter: float = 1.0) -> Tuple[Image.Image, np.ndarray]:
     """Cluttered, class-independent background.
+
+    ``clutter`` multiplies the number of shapes of every kind (see
+    :class:`Difficulty`).
 
     Returns:
         tuple: ``(canvas, shading)``. ``canvas`` is an RGB PIL image of
@@ -328,7 +412,7 @@ def render_background(rng: np.random.Generator,
     canvas = Image.fromarray(base, 'RGB')
     draw = ImageDraw.Draw(canvas)
 
-    for _ in range(int(rng.integers(4, 10))):
+    for _ in range(_count(rng, 4, 10, clutter)):
         cx, cy = rng.uniform(-0.1, 1.1, 2) * size
         rx, ry = rng.uniform(0.03, 0.25, 2) * size
         box = [cx - rx, cy - ry, cx + rx, cy + ry]
@@ -340,13 +424,13 @@ def render_background(rng: np.random.Generator,
                 width=max(1, int(rng.uniform(0.005, 0.03) * size)))
         else:
             draw.ellipse(box, fill=colour)
-    for _ in range(int(rng.integers(2, 7))):
+    for _ in range(_count(rng, 2, 7, clutter)):
         pts = rng.uniform(-0.1, 1.1, 4) * size
         draw.line(
             list(pts),
             fill=sample_natural_colour(rng),
             width=max(1, int(rng.uniform(0.005, 0.035) * size)))
-    for _ in range(int(rng.integers(2, 5))):
+    for _ in range(_count(rng, 2, 5, clutter)):
         centre = rng.uniform(0, 1, 2) * size
         radius = rng.uniform(0.05, 0.2) * size
         draw.polygon(
@@ -357,7 +441,7 @@ def render_background(rng: np.random.Generator,
     palette = list(HEAD_COLOURS.values()) + [
         c for c in STRIPE_COLOURS.values() if c is not None
     ]
-    for _ in range(int(rng.integers(1, 5))):
+    for _ in range(_count(rng, 1, 5, clutter)):
         cx, cy = rng.uniform(0, 1, 2) * size
         radius = rng.uniform(0.015, 0.05) * size
         colour = palette[int(rng.integers(len(palette)))]
@@ -467,8 +551,13 @@ def sample_nuisance(rng: np.random.Generator) -> dict:
     )
 
 
-def build_bird(nui: dict, attrs: Dict[str, int]) -> dict:
+def build_bird(nui: dict,
+               attrs: Dict[str, int],
+               subtlety: float = 0.0) -> dict:
     """Bird parts in the object frame.
+
+    ``subtlety`` pulls the class attributes towards class-independent
+    values (see :class:`Difficulty`).
 
     Returns:
         dict: ``layers``: list of ``(name, polygon (N, 2), fill, outline)``
@@ -482,6 +571,11 @@ def build_bird(nui: dict, attrs: Dict[str, int]) -> dict:
     stripe_rgb = STRIPE_COLOURS[ATTRIBUTES['wing_stripe'][
         attrs['wing_stripe']]]
     beak_len = BEAK_LENGTHS[ATTRIBUTES['beak_length'][attrs['beak_length']]]
+    if subtlety:
+        head_rgb = _mix_colour(head_rgb, body_rgb, subtlety)
+        if stripe_rgb is not None:
+            stripe_rgb = _mix_colour(stripe_rgb, wing_rgb, subtlety)
+        beak_len += subtlety * (BEAK_LENGTHS['medium'] - beak_len)
     tail_shape = ATTRIBUTES['tail_shape'][attrs['tail_shape']]
 
     head_c = np.array([0.80 * a + nui['head_dx'], -0.80 * b + nui['head_dy']])
@@ -580,7 +674,9 @@ def _apply(affine: np.ndarray, points: np.ndarray) -> np.ndarray:
     return points @ affine[:, :2].T + affine[:, 2]
 
 
-def place_object(nui: dict, size: int) -> np.ndarray:
+def place_object(nui: dict,
+                 size: int,
+                 object_scale: float = 1.0) -> np.ndarray:
     """Pick scale and position (class independent) -> (2, 3) affine.
 
     The scale is drawn so that the object covers roughly
@@ -594,7 +690,8 @@ def place_object(nui: dict, size: int) -> np.ndarray:
     fit = (size - 2 * margin) / (hi - lo).max()
     ref_area = _reference_area(nui)
     s_min, s_max = (
-        math.sqrt(f * size * size / ref_area) for f in _REF_FRACTION_RANGE)
+        object_scale * math.sqrt(f * size * size / ref_area)
+        for f in _REF_FRACTION_RANGE)
     s_max = min(s_max, fit)
     s_min = min(s_min, s_max)
     scale = s_min + nui['scale_u'] * (s_max - s_min)
@@ -607,21 +704,35 @@ def place_object(nui: dict, size: int) -> np.ndarray:
 # --------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------
-def _draw_layers(canvas: Image.Image, mask: Image.Image, layers,
-                 affine: np.ndarray, outline_width: int) -> None:
-    """Draw polygons into the RGB canvas and the same pixels into mask."""
+def _draw_layers(canvas: Image.Image,
+                 mask: Image.Image,
+                 layers,
+                 affine: np.ndarray,
+                 outline_width: int,
+                 part_map: Optional[Image.Image] = None) -> None:
+    """Draw polygons into the RGB canvas and the same pixels into mask
+    (and their :data:`PART_MASK_LABELS` index into ``part_map``)."""
     draw, draw_mask = ImageDraw.Draw(canvas), ImageDraw.Draw(mask)
+    draw_part = ImageDraw.Draw(part_map) if part_map is not None else None
     # PIL puts the centre of pixel (c, r) at integer (c, r); our frame puts
     # it at (c + 0.5, r + 0.5).
     to_pil = affine.copy()
     to_pil[:, 2] -= 0.5
-    for _, poly, fill, outline in layers:
+    for name, poly, fill, outline in layers:
         xy = [tuple(p) for p in _apply(to_pil, poly)]
         width = outline_width if outline is not None else 0
         draw.polygon(xy, fill=fill, outline=outline, width=width)
         # PIL skips an outline whose ink equals the fill ink, hence 128.
         draw_mask.polygon(
             xy, fill=255, outline=128 if width else None, width=width)
+        if draw_part is not None:
+            label = PART_MASK_LABELS.index(_LAYER_PART.get(name, 'other'))
+            # outline ink label + 100 (mapped back after drawing)
+            draw_part.polygon(
+                xy,
+                fill=label,
+                outline=label + 100 if width else None,
+                width=width)
 
 
 def mask_bbox(mask: np.ndarray) -> List[float]:
@@ -634,8 +745,13 @@ def mask_bbox(mask: np.ndarray) -> List[float]:
     return [float(x0), float(y0), float(x1 - x0 + 1), float(y1 - y0 + 1)]
 
 
-def render_sample(rng_or_seed: SeedLike, class_id: int, size: int,
-                  num_classes: int) -> Tuple[np.ndarray, np.ndarray, dict]:
+def render_sample(
+    rng_or_seed: SeedLike,
+    class_id: int,
+    size: int,
+    num_classes: int,
+    difficulty: Optional[Difficulty] = None
+) -> Tuple[np.ndarray, np.ndarray, dict]:
     """Render one image of class ``class_id``.
 
     Args:
@@ -647,6 +763,8 @@ def render_sample(rng_or_seed: SeedLike, class_id: int, size: int,
         size (int): Image side in pixels (>= 32).
         num_classes (int): Number of classes in the dataset, in
             ``[2, MAX_CLASSES]`` (used for validation).
+        difficulty (Difficulty, optional): Difficulty knobs; None = the
+            defaults.
 
     Returns:
         tuple: ``(image, mask, parts)``:
@@ -657,24 +775,48 @@ def render_sample(rng_or_seed: SeedLike, class_id: int, size: int,
           :data:`PART_NAMES` order), ``bbox`` ``[x, y, w, h]`` of the mask,
           ``area`` (mask pixels), ``attributes`` ``{attr: value index}``,
           ``attribute_names`` ``{attr: value name}`` and ``nuisance`` (body
-          colour, pose, scale: the class-independent factors).
+          colour, pose, scale: the class-independent factors) and
+          ``part_labels``: uint8 ``(size, size)`` label map, values index
+          :data:`PART_MASK_LABELS` (visible pixels of each part).
     """
     _check_int_range('num_classes', num_classes, MIN_CLASSES, MAX_CLASSES)
     _check_int_range('class_id', class_id, 0, num_classes - 1)
     _check_int_range('size', size, MIN_SIZE, MAX_SIZE)
     bg_rng, obj_rng = _split_rng(rng_or_seed)
-    canvas, shading = render_background(bg_rng, size)
+    return render_scene(bg_rng, obj_rng, class_id, size, difficulty)
+
+
+def render_scene(
+    bg_rng: np.random.Generator,
+    obj_rng: np.random.Generator,
+    class_id: int,
+    size: int,
+    difficulty: Optional[Difficulty] = None
+) -> Tuple[np.ndarray, np.ndarray, dict]:
+    """Render the object drawn from ``obj_rng`` (with the attributes of
+    ``class_id``) on the background drawn from ``bg_rng``.
+
+    The two generators are independent, so a background and an object can
+    be recombined freely (see :mod:`.synthetic_pairs`). Arguments are not
+    validated here; returns as :func:`render_sample`.
+    """
+    diff = difficulty or DEFAULT_DIFFICULTY
+    canvas, shading = render_background(bg_rng, size, diff.clutter)
     nui = sample_nuisance(obj_rng)
     attrs = class_attributes(class_id)
-    bird = build_bird(nui, attrs)
-    affine = place_object(nui, size)
+    bird = build_bird(nui, attrs, diff.subtlety)
+    affine = place_object(nui, size, diff.object_scale)
 
     mask_img = Image.new('L', (size, size), 0)
+    part_img = Image.new('L', (size, size), 0)
     outline_width = max(1, int(round(size / 128)))
-    _draw_layers(canvas, mask_img, bird['layers'], affine, outline_width)
+    _draw_layers(canvas, mask_img, bird['layers'], affine, outline_width,
+                 part_img)
     image = np.asarray(canvas, dtype=np.float64) + shading
     image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
     mask = np.asarray(mask_img) > 0
+    part_labels = np.asarray(part_img).copy()
+    part_labels[part_labels >= 100] -= 100
 
     keypoints = {}
     for name in PART_NAMES:
@@ -705,6 +847,7 @@ def render_sample(rng_or_seed: SeedLike, class_id: int, size: int,
         attributes=attrs,
         attribute_names=class_attribute_names(class_id),
         nuisance=nuisance,
+        part_labels=part_labels,
     )
     return image, mask, parts
 
@@ -738,6 +881,30 @@ def encode_mask_png(mask: np.ndarray) -> bytes:
     buf = BytesIO()
     Image.fromarray(mask.astype(np.uint8) * 255, 'L').save(buf, 'PNG')
     return buf.getvalue()
+
+
+def encode_label_png(labels: np.ndarray) -> bytes:
+    """(H, W) uint8 label map -> 8-bit PNG bytes (values unchanged)."""
+    buf = BytesIO()
+    Image.fromarray(labels.astype(np.uint8), 'L').save(buf, 'PNG')
+    return buf.getvalue()
+
+
+def read_part_masks(path: str) -> Dict[str, np.ndarray]:
+    """Read a ``part_segmentations/`` PNG into ``{part: (H, W) bool}``
+    for the class-defining parts (``head``, ``beak``, ``tail``,
+    ``wing_stripe``) and ``object`` (every non-background pixel)."""
+    labels = np.asarray(Image.open(path))
+    if labels.ndim != 2 or labels.max() >= len(PART_MASK_LABELS):
+        raise ValueError(f'{path} is not a part label map (2-D, values < '
+                         f'{len(PART_MASK_LABELS)}).')
+    out = {
+        name: labels == i
+        for i, name in enumerate(PART_MASK_LABELS)
+        if name not in ('background', 'other')
+    }
+    out['object'] = labels > 0
+    return out
 
 
 def _check_int_range(name: str,
@@ -812,19 +979,23 @@ def prepare_output_dir(out_dir: str, overwrite: bool) -> None:
 def _render_and_write(job: Tuple) -> dict:
     """Render one image, write its JPEG and mask; return its record."""
     (root, index, image_id, class_id, folder, name, size, num_classes, seed,
-     is_train) = job
+     is_train, difficulty) = job
     image, mask, parts = render_sample(
-        image_seed(seed, index), class_id, size, num_classes)
+        image_seed(seed, index), class_id, size, num_classes, difficulty)
     rel_image = f'{folder}/{name}.jpg'
     rel_mask = f'{folder}/{name}.png'
     atomic_write_bytes(
         os.path.join(root, 'images', rel_image), encode_jpeg(image))
     atomic_write_bytes(
         os.path.join(root, 'segmentations', rel_mask), encode_mask_png(mask))
+    atomic_write_bytes(
+        os.path.join(root, 'part_segmentations', rel_mask),
+        encode_label_png(parts['part_labels']))
     return dict(
         id=image_id,
         file=f'images/{rel_image}',
         mask_file=f'segmentations/{rel_mask}',
+        part_mask_file=f'part_segmentations/{rel_mask}',
         width=size,
         height=size,
         class_id=class_id + 1,
@@ -853,6 +1024,10 @@ def _schema() -> Dict[str, str]:
         'mask_file':
         'foreground mask (uint8 PNG, 0 / 255) relative to the '
         'dataset root; same size as the image',
+        'part_mask_file':
+        'part label map (uint8 PNG) relative to the dataset root; '
+        'values index info.part_mask_labels; visible pixels only; '
+        'label > 0 equals the foreground mask',
         'bbox':
         '[x, y, w, h]: tight box of the mask',
         'area':
@@ -933,8 +1108,14 @@ def write_index_files(root: str, records: List[dict],
         [f'{r["id"]} {r["file"][len("images/"):]}' for r in records])
 
 
-def _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
-               class_names) -> List[Tuple]:
+def _make_jobs(root,
+               num_classes,
+               per_class,
+               size,
+               seed,
+               test_fraction,
+               class_names,
+               difficulty=None) -> List[Tuple]:
     """One job tuple per image, class by class."""
     jobs = []
     for class_id, folder in enumerate(class_names):
@@ -944,7 +1125,7 @@ def _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
             index = class_id * per_class + k
             jobs.append((root, index, index + 1, class_id, folder,
                          f'{stem}_{k + 1:04d}', size, num_classes, seed,
-                         bool(is_train[k])))
+                         bool(is_train[k]), difficulty))
     return jobs
 
 
@@ -955,7 +1136,9 @@ def generate_synthetic_cub(out_dir: str,
                            seed: int = 0,
                            test_fraction: float = 0.5,
                            overwrite: bool = False,
-                           workers: int = 1) -> SyntheticInfo:
+                           workers: int = 1,
+                           difficulty: Optional[Difficulty] = None,
+                           controlled_pairs: bool = False) -> SyntheticInfo:
     """Generate the synthetic dataset in CUB_200_2011 layout.
 
     Args:
@@ -970,22 +1153,31 @@ def generate_synthetic_cub(out_dir: str,
         overwrite (bool): Replace an existing dataset in ``out_dir``.
         workers (int): Processes used for rendering. The output does not
             depend on it. Default 1.
+        difficulty (Difficulty, optional): Difficulty knobs (object scale,
+            clutter, attribute subtlety); None = the defaults.
+        controlled_pairs (bool): Also write, for every test image, the same
+            object on another background and another object on the same
+            background under ``pairs/`` (see :mod:`.synthetic_pairs`).
 
     Returns:
         SyntheticInfo: paths and counts.
     """
     validate_arguments(num_classes, per_class, size, seed, test_fraction,
                        workers)
+    if difficulty is not None and not isinstance(difficulty, Difficulty):
+        raise ValueError('difficulty must be a Difficulty(object_scale, '
+                         f'clutter, subtlety), got {difficulty!r}')
+    difficulty = difficulty or DEFAULT_DIFFICULTY
     root = os.fspath(out_dir)
     prepare_output_dir(root, overwrite)
     class_names = class_folder_names(num_classes)
-    for sub in ('images', 'segmentations'):
+    for sub in ('images', 'segmentations', 'part_segmentations'):
         for folder in class_names:
             os.makedirs(os.path.join(root, sub, folder), exist_ok=True)
     os.makedirs(os.path.join(root, 'parts'), exist_ok=True)
 
     jobs = _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
-                      class_names)
+                      class_names, difficulty)
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(jobs) // (8 * workers))
@@ -1006,7 +1198,13 @@ def generate_synthetic_cub(out_dir: str,
         num_images=len(records),
         num_train=num_train,
         num_test=len(records) - num_train,
+        difficulty=difficulty.as_dict(),
+        part_mask_labels=list(PART_MASK_LABELS),
     )
+    if controlled_pairs:
+        from .synthetic_pairs import write_controlled_pairs
+        write_controlled_pairs(root, records, seed, size, num_classes,
+                               difficulty)
     write_index_files(root, records, class_names, info)
     return SyntheticInfo(
         root=root,
@@ -1060,6 +1258,27 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--overwrite',
         action='store_true',
         help='replace the dataset in a non-empty --out')
+    parser.add_argument(
+        '--object-scale',
+        type=float,
+        default=1.0,
+        help='object linear size factor, (0, 3] (default 1)')
+    parser.add_argument(
+        '--clutter',
+        type=float,
+        default=1.0,
+        help='background clutter factor, [0, 5] (default 1)')
+    parser.add_argument(
+        '--subtlety',
+        type=float,
+        default=0.0,
+        help='pull the class attributes towards class-independent values, '
+        '[0, 1) (default 0)')
+    parser.add_argument(
+        '--controlled-pairs',
+        action='store_true',
+        help='also write background-swapped and object-swapped versions '
+        'of every test image under pairs/')
     return parser.parse_args(argv)
 
 
@@ -1067,6 +1286,7 @@ def main(argv=None) -> int:
     """CLI entry point; returns the exit status."""
     args = parse_args(argv)
     try:
+        difficulty = Difficulty(args.object_scale, args.clutter, args.subtlety)
         info = generate_synthetic_cub(
             args.out,
             num_classes=args.classes,
@@ -1075,7 +1295,9 @@ def main(argv=None) -> int:
             seed=args.seed,
             test_fraction=args.test_fraction,
             overwrite=args.overwrite,
-            workers=args.workers)
+            workers=args.workers,
+            difficulty=difficulty,
+            controlled_pairs=args.controlled_pairs)
     except (ValueError, FileExistsError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
