@@ -955,7 +955,8 @@ def generate_synthetic_cub(out_dir: str,
                            seed: int = 0,
                            test_fraction: float = 0.5,
                            overwrite: bool = False,
-                           workers: int = 1) -> SyntheticInfo:
+                           workers: int = 1,
+                           progress: bool = False) -> SyntheticInfo:
     """Generate the synthetic dataset in CUB_200_2011 layout.
 
     Args:
@@ -970,6 +971,7 @@ def generate_synthetic_cub(out_dir: str,
         overwrite (bool): Replace an existing dataset in ``out_dir``.
         workers (int): Processes used for rendering. The output does not
             depend on it. Default 1.
+        progress (bool): Show a bar over the rendered images.
 
     Returns:
         SyntheticInfo: paths and counts.
@@ -986,12 +988,22 @@ def generate_synthetic_cub(out_dir: str,
 
     jobs = _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
                       class_names)
+    from tqdm import tqdm
+    bar = tqdm(total=len(jobs), desc='rendering', unit='img',
+               disable=not progress)
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(jobs) // (8 * workers))
-            records = list(pool.map(_render_and_write, jobs, chunksize=chunk))
+            chunk = max(1, len(jobs) // (32 * workers))
+            records = []
+            for record in pool.map(_render_and_write, jobs, chunksize=chunk):
+                records.append(record)
+                bar.update(1)
     else:
-        records = [_render_and_write(job) for job in jobs]
+        records = []
+        for job in jobs:
+            records.append(_render_and_write(job))
+            bar.update(1)
+    bar.close()
 
     num_train = sum(r['is_training_image'] for r in records)
     info = dict(
@@ -1075,7 +1087,8 @@ def main(argv=None) -> int:
             seed=args.seed,
             test_fraction=args.test_fraction,
             overwrite=args.overwrite,
-            workers=args.workers)
+            workers=args.workers,
+            progress=True)
     except (ValueError, FileExistsError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2

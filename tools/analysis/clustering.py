@@ -28,7 +28,7 @@ def main(argv=None):
     data = features_from_args(args)
     results = kmeans_cluster_scores(*labelled(data, 'clustering'),
                                     args.num_classes_subset, args.n_subsets,
-                                    args.seed)
+                                    args.seed, progress=True)
     results = {f'clustering/{k}': v for k, v in results.items()}
     path = write_results(
         results,

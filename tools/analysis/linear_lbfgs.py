@@ -50,7 +50,8 @@ def main(argv=None):
         val_fraction=args.val_fraction,
         feature_norm=args.feature_norm,
         max_iter=args.max_iter,
-        seed=args.seed)
+        seed=args.seed,
+        progress=True)
     results = {
         'linear_lbfgs/top1': res['top1'],
         'linear_lbfgs/val_top1': res['val_top1'],
