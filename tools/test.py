@@ -17,9 +17,9 @@ import sys
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmssl_addons.utils.checkpoint_check import check_checkpoint
 from mmssl_addons.utils import (add_runner_args, dump_json_atomic,
                                 parse_runner_args, prepare_runner_config)
+from mmssl_addons.utils.checkpoint_check import check_checkpoint
 
 
 def _plain(value):

@@ -95,8 +95,7 @@ class _FineGrainedMixin:
                 f'{self.NAME} at {self.data_root!r} has no samples in this '
                 f'split ({getattr(self, "split", "?")!r}): its annotation '
                 'files list none. Check them against the dataset archive.')
-        return label_subset(data_list, self.label_fraction,
-                            self.subset_seed)
+        return label_subset(data_list, self.label_fraction, self.subset_seed)
 
 
 @DATASETS.register_module()

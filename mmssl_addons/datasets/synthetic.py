@@ -989,8 +989,8 @@ def generate_synthetic_cub(out_dir: str,
     jobs = _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
                       class_names)
     from tqdm import tqdm
-    bar = tqdm(total=len(jobs), desc='rendering', unit='img',
-               disable=not progress)
+    bar = tqdm(
+        total=len(jobs), desc='rendering', unit='img', disable=not progress)
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(jobs) // (32 * workers))

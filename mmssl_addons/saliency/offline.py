@@ -11,8 +11,8 @@ gets a new mask.
 """
 import os
 import os.path as osp
-from collections import Counter
 import time
+from collections import Counter
 from multiprocessing import get_all_start_methods, get_context
 from typing import Dict, List, Optional, Tuple
 
@@ -61,8 +61,7 @@ def mask_paths_to_write(img_root: str, out_root: str,
 def is_up_to_date(mask_path: str, img_path: str) -> bool:
     """The mask exists and is not older than its image."""
     try:
-        return os.stat(mask_path).st_mtime_ns >= os.stat(
-            img_path).st_mtime_ns
+        return os.stat(mask_path).st_mtime_ns >= os.stat(img_path).st_mtime_ns
     except OSError:
         return False
 
@@ -105,7 +104,8 @@ def compute_saliency_folder(img_root: str,
 
     Returns:
         dict: ``total``, ``done`` (computed now), ``skipped`` (already
-        there and newer than the image), ``failed`` (list of ``(image, error)``), ``seconds``.
+        there and newer than the image), ``failed`` (list of
+        ``(image, error)``), ``seconds``.
     """
     from mmssl_addons.saliency import SALIENCY_METHODS
     if method not in SALIENCY_METHODS:

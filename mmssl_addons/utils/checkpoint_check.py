@@ -30,8 +30,7 @@ def complete_checkpoints(folder: str) -> List[str]:
         match = _STEP.match(name)
         path = osp.join(folder, name)
         if match and osp.isfile(path):
-            found.append((match.group(1) == 'iter', int(match.group(2)),
-                          path))
+            found.append((match.group(1) == 'iter', int(match.group(2)), path))
     return [path for _, _, path in sorted(found)]
 
 
@@ -99,7 +98,10 @@ def check_checkpoint(path: str, training_state: bool = False) -> None:
             f'checkpoint with --resume PATH.{_others(path)}')
     try:
         ckpt = torch.load(
-            path, map_location='cpu', weights_only=True, mmap=head[:2] == b'PK')
+            path,
+            map_location='cpu',
+            weights_only=True,
+            mmap=head[:2] == b'PK')
     except Exception as err:  # unpickling errors have many types
         raise CheckpointError(
             f'checkpoint {path} cannot be loaded safely (weights_only=True): '

@@ -17,8 +17,10 @@ def _params(cls) -> tuple:
     init = CheckpointHook.__init__ if issubclass(
         cls, CheckpointHook) else cls.__init__
     params = inspect.signature(init).parameters.values()
-    names = {p.name for p in params if p.kind not in (p.VAR_POSITIONAL,
-                                                      p.VAR_KEYWORD)}
+    names = {
+        p.name
+        for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    }
     var_kw = any(p.kind == p.VAR_KEYWORD for p in params)
     return names - {'self'}, var_kw
 

@@ -85,8 +85,9 @@ def _ensure_atomic_checkpoint_hook(cfg: Config) -> None:
     if 'checkpoint' not in hooks:
         hooks['checkpoint'] = dict(type='CheckpointHook', interval=1)
     hook = hooks['checkpoint']
-    if isinstance(hook, dict) and hook.get('type', 'CheckpointHook') in (
-            'CheckpointHook', 'mmengine.CheckpointHook'):
+    if isinstance(hook, dict) and hook.get(
+            'type',
+            'CheckpointHook') in ('CheckpointHook', 'mmengine.CheckpointHook'):
         hooks['checkpoint'] = dict(hook, type=_scoped(cfg, ATOMIC_HOOK))
 
 

@@ -158,7 +158,8 @@ def mask_path_candidates(img_path: str, img_root: str,
                          f'{img_root!r}: set img_root to the folder the '
                          'saliency masks mirror')
     return (osp.join(mask_root, rel + '.png'),
-            osp.join(mask_root, osp.splitext(rel)[0] + '.png'))
+            osp.join(mask_root,
+                     osp.splitext(rel)[0] + '.png'))
 
 
 def mirrored_mask_path(img_path: str, img_root: str, mask_root: str) -> str:

@@ -8,8 +8,7 @@ from .sca_clustering_hook import (SCAClusteringHook, gather_memory_bank,
                                   kmeans_pseudo_labels)
 
 __all__ = [
-    'AtomicCheckpointHook',
-    'BAMTargetTemperatureHook', 'ContrastiveCropHook', 'gather_memory_bank',
-    'kmeans_pseudo_labels', 'KNNMonitorHook', 'PrecomputeSaliencyHook',
-    'SafeCheckpointHook', 'SCAClusteringHook'
+    'AtomicCheckpointHook', 'BAMTargetTemperatureHook', 'ContrastiveCropHook',
+    'gather_memory_bank', 'kmeans_pseudo_labels', 'KNNMonitorHook',
+    'PrecomputeSaliencyHook', 'SafeCheckpointHook', 'SCAClusteringHook'
 ]

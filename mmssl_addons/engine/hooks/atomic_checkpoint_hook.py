@@ -32,9 +32,8 @@ def check_extra_args(kwargs: dict, hook: str = 'CheckpointHook') -> None:
         if name not in allowed:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f' Did you mean {close[0]!r}?' if close else ''
-            raise TypeError(
-                f'{hook} got an unknown argument {name!r}.{hint} '
-                f'Its arguments: {", ".join(known)}.')
+            raise TypeError(f'{hook} got an unknown argument {name!r}.{hint} '
+                            f'Its arguments: {", ".join(known)}.')
 
 
 @HOOKS.register_module()
@@ -79,8 +78,8 @@ class AtomicCheckpointHook(CheckpointHook):
         if not self._is_local():
             return super()._save_checkpoint_with_step(runner, step, meta)
         outdated = None
-        if self.max_keep_ckpts > 0 and not (
-                self.keep_ckpt_ids and self.keep_ckpt_ids[-1] == step):
+        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
+                                            self.keep_ckpt_ids[-1] == step):
             if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
                 outdated = self.keep_ckpt_ids.popleft()
             self.keep_ckpt_ids.append(step)
