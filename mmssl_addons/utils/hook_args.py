@@ -31,7 +31,7 @@ def _check(where: str, cls, hook: dict) -> None:
     from ..engine.hooks.atomic_checkpoint_hook import (_save_checkpoint_args,
                                                        check_extra_args)
     names, var_kw = _params(cls)
-    given = set(hook) - {'type', 'priority'}
+    given = set(hook) - {'type', 'priority', '_scope_'}
     unknown = sorted(given - names)
     if issubclass(cls, CheckpointHook):
         unknown = [k for k in unknown if k not in _save_checkpoint_args()]
