@@ -36,18 +36,21 @@ def main(argv=None) -> int:
             if match and match.group(1) != shown:
                 shown = match.group(1)
                 eta = _ETA.search(line)
-                print(f'[{args.label}] epoch {shown}{total}, '
-                      f'{time.time() - start:.0f} s elapsed'
-                      + (f', eta {eta.group(1)}' if eta else ''),
-                      flush=True)
+                print(
+                    f'[{args.label}] epoch {shown}{total}, '
+                    f'{time.time() - start:.0f} s elapsed' +
+                    (f', eta {eta.group(1)}' if eta else ''),
+                    flush=True)
         code = proc.wait()
     if code:
         with open(args.log) as f:
             sys.stdout.write(''.join(f.readlines()[-30:]))
         print(f'[{args.label}] failed (exit {code}); full log: {args.log}')
     else:
-        print(f'[{args.label}] done in {time.time() - start:.0f} s; '
-              f'log: {args.log}', flush=True)
+        print(
+            f'[{args.label}] done in {time.time() - start:.0f} s; '
+            f'log: {args.log}',
+            flush=True)
     return code
 
 

@@ -34,8 +34,7 @@ def test_stale_features_are_never_returned(repo_root, tiny_cub, tmp_path,
     monkeypatch.setattr(fc, 'extract_features', counting)
 
     def feats(out=None):
-        return fc.load_or_extract(cfg, ckpt, 'test', out=out,
-                                  progress=False)
+        return fc.load_or_extract(cfg, ckpt, 'test', out=out, progress=False)
 
     monkeypatch.chdir(tmp_path / 'a')
     first = feats()

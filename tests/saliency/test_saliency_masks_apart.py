@@ -7,8 +7,7 @@ import numpy as np
 
 
 def test_same_stem_masks_apart_and_recomputed(tmp_path):
-    from mmssl_addons.datasets.transforms.copy_paste import \
-        mirrored_mask_path
+    from mmssl_addons.datasets.transforms.copy_paste import mirrored_mask_path
     from mmssl_addons.saliency.offline import compute_saliency_folder
     imgs, out = tmp_path / 'images', str(tmp_path / 'masks')
     imgs.mkdir()

@@ -14,8 +14,10 @@ TOOLS = ('extract_backbone', 'to_torchvision', 'to_detectron2', 'to_timm')
 
 def _ckpt(path):
     torch.manual_seed(0)
-    state = {'backbone.conv1.weight': torch.randn(4, 3, 3, 3),
-             'backbone.layer1.0.conv1.weight': torch.randn(4, 4, 1, 1)}
+    state = {
+        'backbone.conv1.weight': torch.randn(4, 3, 3, 3),
+        'backbone.layer1.0.conv1.weight': torch.randn(4, 4, 1, 1)
+    }
     torch.save({'state_dict': state, 'meta': {'epoch': 1}}, path)
 
 
@@ -23,7 +25,11 @@ def _run(repo_root, tool, *args):
     env = dict(os.environ, PYTHONPATH=repo_root)
     return subprocess.run(
         [sys.executable, f'tools/model_converters/{tool}.py', *args],
-        cwd=repo_root, env=env, capture_output=True, text=True, timeout=300)
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300)
 
 
 @pytest.mark.parametrize('tool', TOOLS)

@@ -31,30 +31,39 @@ def _env(repo_root):
 
 
 def _train(repo_root, work, *extra, options=None):
-    return subprocess.run(
-        [sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
-         *extra, '--cfg-options', *options],
-        cwd=repo_root, env=_env(repo_root), capture_output=True, text=True,
-        timeout=900)
+    return subprocess.run([
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir', work, *extra,
+        '--cfg-options', *options
+    ],
+                          cwd=repo_root,
+                          env=_env(repo_root),
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
 
 
 def _opts(tiny_cub, max_epochs, keep=1):
     opts = tiny_options(tiny_cub, max_epochs)
     opts = [o for o in opts if 'max_keep_ckpts' not in o]
-    return opts + [f'default_hooks.checkpoint.max_keep_ckpts={keep}',
-                   'custom_hooks=[]']
+    return opts + [
+        f'default_hooks.checkpoint.max_keep_ckpts={keep}', 'custom_hooks=[]'
+    ]
 
 
 def test_sigkill_during_save_then_resume(repo_root, tiny_cub, tmp_path):
     work = str(tmp_path / 'work')
     marker = str(tmp_path / 'saving')
-    env = dict(_env(repo_root), SLOW_PUT_MATCH='epoch_2',
-               SLOW_PUT_MARKER=marker)
-    proc = subprocess.Popen(
-        [sys.executable, 'tests/tools/helpers/slow_put_train.py', CONFIG,
-         '--work-dir', work, '--cfg-options', *_opts(tiny_cub, 2)],
-        cwd=repo_root, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, start_new_session=True)
+    env = dict(
+        _env(repo_root), SLOW_PUT_MATCH='epoch_2', SLOW_PUT_MARKER=marker)
+    proc = subprocess.Popen([
+        sys.executable, 'tests/tools/helpers/slow_put_train.py', CONFIG,
+        '--work-dir', work, '--cfg-options', *_opts(tiny_cub, 2)
+    ],
+                            cwd=repo_root,
+                            env=env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE,
+                            start_new_session=True)
     deadline = time.time() + 600
     while not osp.exists(marker):
         assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
@@ -101,18 +110,25 @@ def test_resume_errors_and_warnings(repo_root, tiny_cub, tmp_path):
         data = f.read()
     with open(cut, 'wb') as f:
         f.write(data[:len(data) // 2])
-    proc = _train(repo_root, str(tmp_path / 'w2'), '--resume', cut,
-                  options=_opts(tiny_cub, 1))
+    proc = _train(
+        repo_root,
+        str(tmp_path / 'w2'),
+        '--resume',
+        cut,
+        options=_opts(tiny_cub, 1))
     assert proc.returncode != 0
     assert cut in proc.stderr and 'incomplete' in proc.stderr
-    assert 'weights_only' not in proc.stderr.replace(
-        'weights_only=True', '')
+    assert 'weights_only' not in proc.stderr.replace('weights_only=True', '')
     assert 'Traceback' not in proc.stderr
 
     foreign = str(tmp_path / 'foreign.pth')
     torch.save({'state_dict': {}, 'obj': object.__new__(_Foreign)}, foreign)
-    proc = _train(repo_root, str(tmp_path / 'w3'), '--resume', foreign,
-                  options=_opts(tiny_cub, 1))
+    proc = _train(
+        repo_root,
+        str(tmp_path / 'w3'),
+        '--resume',
+        foreign,
+        options=_opts(tiny_cub, 1))
     assert proc.returncode != 0 and foreign in proc.stderr
     assert 'import_released.py' in proc.stderr
     assert 'weights_only set to False' not in proc.stderr
@@ -143,8 +159,8 @@ def test_schedule_follows_max_epochs(repo_root, tiny_cub, tmp_path):
             'custom_hooks': []
         }
 
-    cfg = Config.fromfile(osp.join(repo_root,
-                                   'configs/lcr/mocov2_synthetic_demo.py'))
+    cfg = Config.fromfile(
+        osp.join(repo_root, 'configs/lcr/mocov2_synthetic_demo.py'))
     assert cfg.param_scheduler[0].T_max == 30  # the config's own length
     notes = []
     cfg = prepare_runner_config(cfg, Args, for_training=True, notes=notes)
@@ -155,8 +171,7 @@ def test_schedule_follows_max_epochs(repo_root, tiny_cub, tmp_path):
     scheds = runner.build_param_scheduler(runner.param_schedulers)
     (cos, ) = scheds
     assert cos.by_epoch and cos.T_max == 3 and cos.end == 3  # epochs
-    proc = _train(repo_root, str(tmp_path / 'log'), options=_opts(
-        tiny_cub, 1))
+    proc = _train(repo_root, str(tmp_path / 'log'), options=_opts(tiny_cub, 1))
     assert 'param_scheduler[0] (CosineAnnealingLR) end 30 -> 1' in (
         proc.stdout + proc.stderr)
 
