@@ -1,7 +1,6 @@
 """Every converter refuses OUT == IN and an existing OUT (unless
 --overwrite), with one exit status for user errors."""
 import os
-import os.path as osp
 import shutil
 import subprocess
 import sys
