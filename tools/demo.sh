@@ -19,9 +19,10 @@ fi
 
 for name in mocov2 moco_lcr; do
     cfg=configs/lcr/${name}_synthetic_demo.py
-    echo "[demo] pretraining $cfg"
-    $PY tools/train.py "$cfg" --work-dir "$WORK/$name" --cfg-options $OPTS \
-        > "$WORK/$name.train.log" 2>&1 || { tail -30 "$WORK/$name.train.log"; exit 1; }
+    echo "[demo] pretraining $cfg (progress below, full log: $WORK/$name.train.log)"
+    $PY tools/run_logged.py "$WORK/$name.train.log" --label "demo $name" \
+        --epochs 30 -- $PY tools/train.py "$cfg" --work-dir "$WORK/$name" \
+        --cfg-options $OPTS || exit 1
     ckpt=$(ls -t "$WORK/$name"/epoch_*.pth | head -1)
     echo "[demo] retrieval of $ckpt"
     $PY tools/test.py "$cfg" "$ckpt" --work-dir "$WORK/$name" \
@@ -38,6 +39,9 @@ $PY tools/analysis/compare.py \
     "MoCo v2=$WORK/mocov2/retrieval.json" \
     "MoCo v2 + LCR=$WORK/moco_lcr/retrieval.json" \
     --out "$WORK/summary.md"
+echo "[demo] results:"
+cat "$WORK/summary.md"
+echo "[demo] PNGs:           $(ls "$WORK"/*.png | tr '\n' ' ')"
 echo "[demo] metrics:        $WORK/mocov2/retrieval.json, $WORK/moco_lcr/retrieval.json"
 echo "[demo] summary table:  $WORK/summary.md"
 echo "[demo] attention grid: $WORK/attention_grid.png"

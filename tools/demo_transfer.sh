@@ -46,7 +46,7 @@ run "$WORK/pretrain.log" $PY tools/train.py configs/lcr/mocov2_synthetic_demo.py
     default_hooks.checkpoint.interval=2 'custom_hooks=[]'
 echo "[demo-transfer] extracting the backbone"
 run "$WORK/convert.log" $PY tools/model_converters/extract_backbone.py \
-    "$WORK/pretrain/epoch_2.pth" "$WORK/backbone.pth" --encoder online
+    "$WORK/pretrain/epoch_2.pth" "$WORK/backbone.pth" --encoder online --overwrite
 cat "$WORK/convert.log"
 
 COCO=$EXPORT/coco

@@ -19,6 +19,7 @@ from mmengine.runner import Runner
 
 from mmssl_addons.utils import (add_runner_args, dump_json_atomic,
                                 parse_runner_args, prepare_runner_config)
+from mmssl_addons.utils.checkpoint_check import check_checkpoint
 
 
 def _plain(value):
@@ -47,7 +48,11 @@ def main():
         if not osp.isfile(path):
             sys.exit(f'error: {what} file not found: {path}')
     cfg = Config.fromfile(args.config)
-    cfg = prepare_runner_config(cfg, args, for_training=False)
+    try:
+        check_checkpoint(args.checkpoint)
+        cfg = prepare_runner_config(cfg, args, for_training=False)
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'error: {err}')
     cfg.load_from = args.checkpoint
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

@@ -44,8 +44,14 @@ def main():
     if not osp.isfile(args.config):
         sys.exit(f'error: config file not found: {args.config}')
     cfg = Config.fromfile(args.config)
-    cfg = prepare_runner_config(cfg, args, for_training=True)
+    notes = []
+    try:
+        cfg = prepare_runner_config(cfg, args, for_training=True, notes=notes)
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'error: {err}')
     runner = Runner.from_cfg(cfg)
+    for level, message in notes:
+        runner.logger.log(level, message)
     runner.train()
 
 

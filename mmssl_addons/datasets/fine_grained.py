@@ -34,6 +34,19 @@ def check_data_root(data_root: str, required: List[str], name: str,
         raise FileNotFoundError(
             f'{name} not found at {data_root!r} ({what}). {how_to_get} '
             f'{SYNTHETIC_HINT}')
+    for f in required:
+        path = osp.join(data_root, f)
+        if osp.isfile(path) and is_blank(path):
+            raise ValueError(
+                f'{name} annotation file {path!r} is empty: it lists no '
+                'samples. Restore it from the dataset archive (or '
+                're-generate the synthetic data with --overwrite).')
+
+
+def is_blank(path: str) -> bool:
+    """The file holds nothing but whitespace."""
+    with open(path, 'rb') as f:
+        return not f.read(1 << 16).strip() and osp.getsize(path) < (1 << 16)
 
 
 def label_subset(data_list: List[dict], fraction: float,
@@ -76,8 +89,13 @@ class _FineGrainedMixin:
         super().__init__(data_root=data_root, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        return label_subset(super().load_data_list(), self.label_fraction,
-                            self.subset_seed)
+        data_list = super().load_data_list()
+        if not data_list:
+            raise ValueError(
+                f'{self.NAME} at {self.data_root!r} has no samples in this '
+                f'split ({getattr(self, "split", "?")!r}): its annotation '
+                'files list none. Check them against the dataset archive.')
+        return label_subset(data_list, self.label_fraction, self.subset_seed)
 
 
 @DATASETS.register_module()

@@ -1138,7 +1138,8 @@ def generate_synthetic_cub(out_dir: str,
                            overwrite: bool = False,
                            workers: int = 1,
                            difficulty: Optional[Difficulty] = None,
-                           controlled_pairs: bool = False) -> SyntheticInfo:
+                           controlled_pairs: bool = False,
+                           progress: bool = False) -> SyntheticInfo:
     """Generate the synthetic dataset in CUB_200_2011 layout.
 
     Args:
@@ -1158,6 +1159,7 @@ def generate_synthetic_cub(out_dir: str,
         controlled_pairs (bool): Also write, for every test image, the same
             object on another background and another object on the same
             background under ``pairs/`` (see :mod:`.synthetic_pairs`).
+        progress (bool): Show a bar over the rendered images.
 
     Returns:
         SyntheticInfo: paths and counts.
@@ -1178,12 +1180,22 @@ def generate_synthetic_cub(out_dir: str,
 
     jobs = _make_jobs(root, num_classes, per_class, size, seed, test_fraction,
                       class_names, difficulty)
+    from tqdm import tqdm
+    bar = tqdm(
+        total=len(jobs), desc='rendering', unit='img', disable=not progress)
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, len(jobs) // (8 * workers))
-            records = list(pool.map(_render_and_write, jobs, chunksize=chunk))
+            chunk = max(1, len(jobs) // (32 * workers))
+            records = []
+            for record in pool.map(_render_and_write, jobs, chunksize=chunk):
+                records.append(record)
+                bar.update(1)
     else:
-        records = [_render_and_write(job) for job in jobs]
+        records = []
+        for job in jobs:
+            records.append(_render_and_write(job))
+            bar.update(1)
+    bar.close()
 
     num_train = sum(r['is_training_image'] for r in records)
     info = dict(
@@ -1297,7 +1309,8 @@ def main(argv=None) -> int:
             overwrite=args.overwrite,
             workers=args.workers,
             difficulty=difficulty,
-            controlled_pairs=args.controlled_pairs)
+            controlled_pairs=args.controlled_pairs,
+            progress=True)
     except (ValueError, FileExistsError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2

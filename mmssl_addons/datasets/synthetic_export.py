@@ -240,10 +240,16 @@ def coco_document(src: str, doc: dict, records: Sequence[dict],
         categories=_categories(doc, fine_grained))
 
 
+def _bar(records, desc: str):
+    """A progress bar over ``records`` (on stderr)."""
+    from tqdm import tqdm
+    return tqdm(records, desc=desc, unit='img', leave=False)
+
+
 def export_coco(src, doc, out, splits, fine_grained, mask_format) -> None:
     for split, records in splits.items():
         name = SPLITS[split][0]
-        for record in records:
+        for record in _bar(records, f'coco {split}'):
             _copy(
                 os.path.join(src, record['file']),
                 os.path.join(out, 'coco', name, _image_name(record)))
@@ -281,7 +287,7 @@ def export_voc(src, doc, out, splits, fine_grained) -> None:
     names = {c['id']: c['name'] for c in _categories(doc, fine_grained)}
     voc = os.path.join(out, 'voc', 'VOC2007')
     for split, records in splits.items():
-        for record in records:
+        for record in _bar(records, f'voc {split}'):
             stem = os.path.splitext(_image_name(record))[0]
             _copy(
                 os.path.join(src, record['file']),
@@ -298,7 +304,7 @@ def export_ade(src, doc, out, splits, fine_grained) -> None:
     from io import BytesIO
     for split, records in splits.items():
         name = SPLITS[split][2]
-        for record in records:
+        for record in _bar(records, f'ade {split}'):
             stem = os.path.splitext(_image_name(record))[0]
             _copy(
                 os.path.join(src, record['file']),

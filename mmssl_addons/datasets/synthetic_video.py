@@ -133,8 +133,9 @@ def generate_synthetic_davis(out: str,
         raise ValueError('need videos >= 1, frames >= 2, objects >= 1 and '
                          'size >= 16.')
     rng = np.random.default_rng(seed)
+    from tqdm import tqdm
     names = [f'synth{v:02d}' for v in range(num_videos)]
-    for name in names:
+    for name in tqdm(names, desc='rendering clips', leave=False):
         frames, masks = render_clip(num_frames, size, num_objects, rng)
         for t in range(num_frames):
             _save_jpg(

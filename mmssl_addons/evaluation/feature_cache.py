@@ -4,10 +4,13 @@ Every analysis tool (``tools/analysis/*.py``) asks :func:`load_or_extract`
 for the ``(N, C)`` features and labels of a split; the first call runs the
 model over the split's test-time pipeline (with a progress bar) and writes
 ``<ckpt dir>/features/<ckpt name>.<split>.<feature>.<key>.npz`` atomically,
-later calls read that file. ``key`` hashes the checkpoint (absolute path,
-size, modification time), the model and dataset settings of the config, the
-split and the feature kind, so a changed checkpoint or config never reuses
-stale features.
+later calls read that file. ``key`` hashes the checkpoint's content
+(SHA-256), the model and dataset settings of the config (with ``data_root``
+made absolute, pipeline included), the dataset's samples (absolute image
+paths, sizes, modification times, labels), the split and the feature kind.
+The key is also stored in the file and compared on every read, so neither
+the default cache nor an ``out`` path given by the caller ever returns
+features of another checkpoint, data or config: such a file is re-extracted.
 
 Feature kinds:
 
@@ -37,8 +40,9 @@ from ..utils import atomic_path, dump_json_atomic
 
 FEATURE_KINDS = ('auto', 'backbone_gap')
 #: Part of the cache key: bump it when extraction changes, so that older
-#: caches are not reused (2: the config's data_preprocessor is applied).
-CACHE_VERSION = 2
+#: caches are not reused (2: the config's data_preprocessor is applied;
+#: 3: content hash, sample list, key stored in the file).
+CACHE_VERSION = 3
 SPLITS = ('train', 'val', 'test')
 
 
@@ -102,31 +106,101 @@ def split_dataset_cfg(cfg: Config, split: str) -> dict:
     return ds
 
 
-def _file_fingerprint(path: str) -> str:
+_DIGESTS: Dict[tuple, str] = {}
+
+
+def checkpoint_digest(path: str) -> str:
+    """SHA-256 of the file's content (memoised per path, size and mtime)."""
     st = os.stat(path)
-    return f'{osp.abspath(path)}|{st.st_size}|{st.st_mtime_ns}'
+    memo = (osp.abspath(path), st.st_size, st.st_mtime_ns)
+    if memo not in _DIGESTS:
+        sha = hashlib.sha256()
+        with open(path, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 22), b''):
+                sha.update(block)
+        _DIGESTS[memo] = sha.hexdigest()
+    return _DIGESTS[memo]
 
 
-def cache_key(cfg: Config, checkpoint: str, split: str, feature: str) -> str:
-    """Hash of checkpoint identity, model + dataset settings, split, kind."""
+def _sample_id(info: dict) -> list:
+    path = info.get('img_path', None)
+    label = info.get('gt_label', None)
+    label = label.tolist() if hasattr(label, 'tolist') else label
+    if isinstance(path, str) and path:
+        path = osp.abspath(path)
+        try:
+            st = os.stat(path)
+            return [path, st.st_size, st.st_mtime_ns, label]
+        except OSError:
+            return [path, None, None, label]
+    return [json.dumps(info, sort_keys=True, default=str)]
+
+
+def dataset_digest(dataset) -> str:
+    """Hash of the samples: absolute path, size, mtime and label of each
+    (one ``stat`` per image)."""
+    sha = hashlib.sha1()
+    for i in range(len(dataset)):
+        sample = _sample_id(dataset.get_data_info(i))
+        sha.update(json.dumps(sample, default=str).encode())
+        sha.update(b'\n')
+    return sha.hexdigest()
+
+
+def _absolute_roots(ds_cfg):
+    """``ds_cfg`` with every ``data_root`` made absolute (relative roots
+    name different data in different working directories)."""
+    if isinstance(ds_cfg, dict):
+        out = {}
+        for key, value in ds_cfg.items():
+            if key == 'data_root' and isinstance(value, str) and value \
+                    and '://' not in value:
+                value = osp.abspath(value)
+            out[key] = _absolute_roots(value)
+        return out
+    if isinstance(ds_cfg, (list, tuple)):
+        return [_absolute_roots(v) for v in ds_cfg]
+    return ds_cfg
+
+
+def build_split_dataset(cfg: Config, split: str):
+    from mmpretrain.registry import DATASETS
+    return DATASETS.build(split_dataset_cfg(cfg, split))
+
+
+def cache_key(cfg: Config,
+              checkpoint: str,
+              split: str,
+              feature: str,
+              dataset=None) -> str:
+    """Hash of checkpoint content, model + dataset settings, samples,
+    split and feature kind (``dataset`` is built when not given)."""
     ds = split_dataset_cfg(cfg, split)
+    if dataset is None:
+        dataset = build_split_dataset(cfg, split)
     blob = json.dumps(
         dict(
             version=CACHE_VERSION,
-            ckpt=_file_fingerprint(checkpoint),
+            ckpt=checkpoint_digest(checkpoint),
             model=cfg.get('model'),
-            dataset=ds,
+            dataset=_absolute_roots(ds),
+            samples=dataset_digest(dataset),
             preprocessor=cfg.get('data_preprocessor'),
             split=split,
             feature=feature),
         sort_keys=True,
         default=str)
-    return hashlib.sha1(blob.encode()).hexdigest()[:12]
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 
-def cache_path(cfg: Config, checkpoint: str, split: str, feature: str) -> str:
+def cache_path(cfg: Config,
+               checkpoint: str,
+               split: str,
+               feature: str,
+               dataset=None,
+               key: Optional[str] = None) -> str:
     stem = osp.splitext(osp.basename(checkpoint))[0]
-    key = cache_key(cfg, checkpoint, split, feature)
+    key = key or cache_key(cfg, checkpoint, split, feature, dataset)
     return osp.join(
         osp.dirname(osp.abspath(checkpoint)), 'features',
         f'{stem}.{split}.{feature}.{key}.npz')
@@ -263,23 +337,28 @@ def load_or_extract(cfg: Config,
         :func:`extract_features`), plus ``cache`` (the file path) and
         ``classes`` (class names, may be empty).
     """
-    from mmpretrain.registry import DATASETS
-
     from ..utils import init_model
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-    path = out or cache_path(cfg, checkpoint, split, feature)
+    dataset = build_split_dataset(cfg, split)
+    key = cache_key(cfg, checkpoint, split, feature, dataset)
+    path = out or cache_path(cfg, checkpoint, split, feature, key=key)
+    data = None
     if osp.isfile(path) and not refresh:
         data = load_features_npz(path)
-    else:
-        dataset = DATASETS.build(split_dataset_cfg(cfg, split))
+        stored = data.pop('cache_key', None)
+        if stored is None or str(stored) != key:
+            print(f'{path} holds features of another checkpoint, data or '
+                  'config; extracting them again.')
+            data = None
+    if data is None:
         if model is None:
             model = init_model(cfg, checkpoint, device)
         data = extract_features(model, dataset, feature, batch_size, progress,
                                 num_workers)
         classes = dataset.metainfo.get('classes') or []
         data['classes'] = np.asarray([str(c) for c in classes])
-        save_features_npz(data, path)
+        save_features_npz(dict(data, cache_key=np.asarray(key)), path)
     data['cache'] = path
     return data
 

@@ -2,12 +2,17 @@
 ``tools/saliency/compute_saliency.py`` and the DiLo demo).
 
 One 8-bit PNG per image (255 = salient) in ``out_root``, mirroring the
-image paths relative to ``img_root``; each file is written atomically, and
-images whose PNG already exists are skipped, so an interrupted run resumes
-where it stopped.
+image paths relative to ``img_root`` (``a/b.png`` for ``a/b.jpg``; images
+that would share a mask, ``b.jpg`` and ``b.png``, get ``b.jpg.png`` and
+``b.png.png``, which the readers look for first). Each file is written
+atomically, and images whose PNG exists and is newer than the image are
+skipped, so an interrupted run resumes where it stopped and an edited image
+gets a new mask.
 """
+import os
 import os.path as osp
 import time
+from collections import Counter
 from multiprocessing import get_all_start_methods, get_context
 from typing import Dict, List, Optional, Tuple
 
@@ -15,7 +20,7 @@ import cv2
 import numpy as np
 
 from mmssl_addons.datasets.transforms.copy_paste import (list_images,
-                                                         mirrored_mask_path)
+                                                         mask_path_candidates)
 from mmssl_addons.utils.atomic_io import atomic_path
 
 
@@ -38,6 +43,27 @@ def read_rgb(path: str, max_side: int = 0) -> np.ndarray:
             img, (max(1, round(w * scale)), max(1, round(h * scale))),
             interpolation=cv2.INTER_AREA)
     return img[..., ::-1].copy()
+
+
+def mask_paths_to_write(img_root: str, out_root: str,
+                        rels: List[str]) -> List[str]:
+    """The mask path of each image of ``rels`` (relative to ``img_root``):
+    ``<stem>.png``, or ``<name>.png`` for images whose stems collide."""
+    stems = Counter(osp.splitext(rel)[0] for rel in rels)
+    out = []
+    for rel in rels:
+        exact, plain = mask_path_candidates(
+            osp.join(img_root, rel), img_root, out_root)
+        out.append(exact if stems[osp.splitext(rel)[0]] > 1 else plain)
+    return out
+
+
+def is_up_to_date(mask_path: str, img_path: str) -> bool:
+    """The mask exists and is not older than its image."""
+    try:
+        return os.stat(mask_path).st_mtime_ns >= os.stat(img_path).st_mtime_ns
+    except OSError:
+        return False
 
 
 def _work(args: Tuple[str, str, str, int]) -> Tuple[str, Optional[str]]:
@@ -78,7 +104,8 @@ def compute_saliency_folder(img_root: str,
 
     Returns:
         dict: ``total``, ``done`` (computed now), ``skipped`` (already
-        there), ``failed`` (list of ``(image, error)``), ``seconds``.
+        there and newer than the image), ``failed`` (list of
+        ``(image, error)``), ``seconds``.
     """
     from mmssl_addons.saliency import SALIENCY_METHODS
     if method not in SALIENCY_METHODS:
@@ -90,10 +117,10 @@ def compute_saliency_folder(img_root: str,
     if not rels:
         raise FileNotFoundError(f'no images found under {img_root!r}')
     jobs: List[Tuple[str, str, str, int]] = []
-    for rel in rels:
+    for rel, out_path in zip(rels, mask_paths_to_write(img_root, out_root,
+                                                       rels)):
         img_path = osp.join(img_root, rel)
-        out_path = mirrored_mask_path(img_path, img_root, out_root)
-        if not osp.isfile(out_path):
+        if not is_up_to_date(out_path, img_path):
             jobs.append((img_path, out_path, method, max_side))
     start = time.perf_counter()
     failed = []
@@ -109,7 +136,8 @@ def compute_saliency_folder(img_root: str,
         # fork (where available) avoids re-importing torch/mmpretrain
         method_ctx = 'fork' if 'fork' in get_all_start_methods() else None
         with get_context(method_ctx).Pool(workers) as pool:
-            for path, err in pool.imap_unordered(_work, jobs, chunksize=4):
+            # chunksize 1: the bar moves as each image is finished
+            for path, err in pool.imap_unordered(_work, jobs, chunksize=1):
                 if err:
                     failed.append((path, err))
                 if bar is not None:

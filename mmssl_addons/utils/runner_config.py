@@ -2,15 +2,25 @@
 
 Mirrors mmpretrain's tools so users get the flags they know, and adds what
 our checkpoints need: :class:`SafeCheckpointHook` is always registered so
-every checkpoint written loads with ``torch.load(weights_only=True)``.
+every checkpoint written loads with ``torch.load(weights_only=True)``, and
+mmengine's ``CheckpointHook`` is replaced by :class:`AtomicCheckpointHook`
+so that a kill during a save never loses the last complete checkpoint.
 """
 import argparse
+import copy
+import logging
 import os
 import os.path as osp
+from typing import List, Optional, Tuple
 
 from mmengine.config import Config, DictAction
 
+from .checkpoint_check import check_checkpoint, find_resume_checkpoint
+from .hook_args import check_hook_args
+from .schedule_follow import follow_training_length
+
 SAFE_HOOK = 'SafeCheckpointHook'
+ATOMIC_HOOK = 'AtomicCheckpointHook'
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +65,62 @@ def _ensure_safe_checkpoint_hook(cfg: Config) -> None:
     if not found:
         hooks.append(dict(type=name))
     cfg.custom_hooks = hooks
+
+
+def _scoped(cfg: Config, name: str) -> str:
+    scope = cfg.get('default_scope', None) or 'mmpretrain'
+    return name if scope == 'mmpretrain' else f'mmpretrain.{name}'
+
+
+def _ensure_atomic_checkpoint_hook(cfg: Config) -> None:
+    """Use :class:`AtomicCheckpointHook` for mmengine's ``CheckpointHook``.
+
+    A missing ``checkpoint`` entry gets the Runner's default
+    (``interval=1``); ``None`` (no checkpoints) and other hook types are
+    left alone.
+    """
+    if cfg.get('default_hooks', None) is None:
+        cfg.default_hooks = dict()
+    hooks = cfg.default_hooks
+    if 'checkpoint' not in hooks:
+        hooks['checkpoint'] = dict(type='CheckpointHook', interval=1)
+    hook = hooks['checkpoint']
+    if isinstance(hook, dict) and hook.get(
+            'type',
+            'CheckpointHook') in ('CheckpointHook', 'mmengine.CheckpointHook'):
+        hooks['checkpoint'] = dict(hook, type=_scoped(cfg, ATOMIC_HOOK))
+
+
+def _resolve_resume(cfg: Config, resume: str, notes: list) -> None:
+    """Set ``cfg.resume`` / ``cfg.load_from`` for ``--resume [CKPT]``.
+
+    Without a path the checkpoint is looked up here (see
+    :func:`find_resume_checkpoint`: a copied work dir resumes from its own
+    files) instead of by mmengine; finding none is a warning naming the
+    work dir, and training starts from scratch. The chosen file must load
+    safely and hold a training state.
+    """
+    if resume == 'auto':
+        found = find_resume_checkpoint(cfg.work_dir)
+        if found is None:
+            notes.append((logging.WARNING,
+                          f'--resume found no checkpoint in the work dir '
+                          f'{osp.abspath(cfg.work_dir)} (no last_checkpoint '
+                          'file, no epoch_*.pth / iter_*.pth): training '
+                          'starts from scratch.'))
+            cfg.resume = False
+            cfg.load_from = None
+            return
+        resume = found
+        notes.append((logging.INFO, f'--resume: continuing from {found}'))
+    elif not osp.isfile(resume):
+        raise FileNotFoundError(
+            f'--resume checkpoint not found: {resume}; pass an '
+            'existing .pth or plain --resume for the latest one in '
+            'the work directory.')
+    check_checkpoint(resume, training_state=True)
+    cfg.resume = True
+    cfg.load_from = resume
 
 
 def _replace_checkpoint(node, old: str, new: str):
@@ -141,7 +207,11 @@ def _enable_amp(cfg: Config) -> None:
     cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
 
-def prepare_runner_config(cfg: Config, args, for_training: bool) -> Config:
+def prepare_runner_config(
+        cfg: Config,
+        args,
+        for_training: bool,
+        notes: Optional[List[Tuple[int, str]]] = None) -> Config:
     """Apply command-line arguments to ``cfg`` (in place) and return it.
 
     Call it right before building the Runner: without CUDA and with a
@@ -154,12 +224,23 @@ def prepare_runner_config(cfg: Config, args, for_training: bool) -> Config:
             ``cfg_options``, ``work_dir`` and, for training, ``resume``,
             ``amp``, ``auto_scale_lr``, ``no_validate``.
         for_training (bool): training or testing.
+        notes (list, optional): receives ``(logging level, message)``
+            pairs for the run's log (schedules that followed a changed
+            ``max_epochs``, what ``--resume`` found).
+
+    Raises:
+        ValueError: an unknown hook argument, or a ``--resume`` checkpoint
+            that is truncated, foreign or holds no training state.
     """
+    notes = [] if notes is None else notes
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         old_pretrained = cfg.get('pretrained', None)
+        old_train_cfg = copy.deepcopy(cfg.get('train_cfg', None))
         cfg.merge_from_dict(args.cfg_options)
         _propagate_pretrained(cfg, old_pretrained)
+        for note in follow_training_length(cfg, old_train_cfg):
+            notes.append((logging.INFO, note))
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -167,22 +248,16 @@ def prepare_runner_config(cfg: Config, args, for_training: bool) -> Config:
                                 osp.splitext(osp.basename(cfg.filename))[0])
     _ensure_custom_import(cfg)
     _ensure_safe_checkpoint_hook(cfg)
+    if for_training:
+        _ensure_atomic_checkpoint_hook(cfg)
+    check_hook_args(cfg)
     _setup_cpu_distributed(cfg)
     if not for_training:
         return cfg
     if args.amp:
         _enable_amp(cfg)
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise FileNotFoundError(
-                f'--resume checkpoint not found: {args.resume}; pass an '
-                'existing .pth or plain --resume for the latest one in '
-                'the work directory.')
-        cfg.resume = True
-        cfg.load_from = args.resume
+    if args.resume is not None:
+        _resolve_resume(cfg, args.resume, notes)
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', dict(base_batch_size=256))
         cfg.auto_scale_lr.enable = True

@@ -90,8 +90,14 @@ def test_cache_key_follows_checkpoint_and_config(run):
     assert a != cache_path(cfg, run['ckpt'], 'test', 'backbone_gap')
     cfg2 = load_config(CONFIG, dict(opts, **{'model.test_pooling': 'gap'}))
     assert a != cache_path(cfg2, run['ckpt'], 'test', 'auto')
-    os.utime(run['ckpt'], ns=(1, 1))
+    st = os.stat(run['ckpt'])
+    os.utime(run['ckpt'], ns=(1, 1))  # the key holds content, not times
+    assert a == cache_path(cfg, run['ckpt'], 'test', 'auto')
+    saved = torch.load(run['ckpt'], weights_only=True)
+    torch.save(dict(saved, meta={'other': 1}), run['ckpt'])
     assert a != cache_path(cfg, run['ckpt'], 'test', 'auto')
+    torch.save(saved, run['ckpt'])
+    os.utime(run['ckpt'], ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def test_init_model_normalises_like_the_runner(run):

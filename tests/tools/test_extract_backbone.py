@@ -199,7 +199,7 @@ def test_bare_backbone_and_explicit_prefix(tmp_path, repo_root):
     tool = _tool(repo_root)
     for src, extra in ((bare, []), (wrapped, ['--prefix', 'encoder_q.0.'])):
         dst = str(tmp_path / 'out.pth')
-        assert tool.main([src, dst, *extra]) == 0
+        assert tool.main([src, dst, *extra, '--overwrite']) == 0
         _assert_same(torch.load(dst, weights_only=True)['state_dict'], online)
 
 

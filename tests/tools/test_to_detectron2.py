@@ -1,5 +1,7 @@
 """tools/model_converters/to_detectron2.py on checkpoints like train.py's."""
+import contextlib
 import importlib.util
+import io
 import os
 import os.path as osp
 import pickle
@@ -51,10 +53,13 @@ def load_tool(repo_root):
 def run(repo_root, *args):
     """The tool's entry point in this process; returns (code, message)."""
     tool = load_tool(repo_root)
+    err = io.StringIO()
     try:
-        tool.run_cli(tool.main, list(args), prog='to_detectron2.py')
+        with contextlib.redirect_stderr(err):
+            tool.run_cli(tool.main, list(args), prog='to_detectron2.py')
     except SystemExit as stop:
-        return 1, str(stop.code)
+        assert stop.code == 2  # the status of every converter
+        return 1, err.getvalue().strip()
     return 0, ''
 
 
@@ -127,7 +132,7 @@ def test_refuses_vit_with_clear_message(repo_root, tmp_path):
                           capture_output=True,
                           text=True,
                           timeout=300)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert 'error:' in proc.stderr and 'ViT' in proc.stderr
     assert 'to_timm.py' in proc.stderr and 'Traceback' not in proc.stderr
     assert not osp.exists(out)

@@ -1,5 +1,7 @@
 """tools/model_converters/to_torchvision.py and to_timm.py end to end."""
+import contextlib
 import importlib.util
+import io
 import os
 import os.path as osp
 
@@ -14,10 +16,13 @@ def run(repo_root, tool, *args):
         tool, osp.join(repo_root, 'tools/model_converters', tool + '.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    err = io.StringIO()
     try:
-        module.run_cli(module.main, list(args), prog=tool + '.py')
+        with contextlib.redirect_stderr(err):
+            module.run_cli(module.main, list(args), prog=tool + '.py')
     except SystemExit as stop:
-        return 1, str(stop.code)
+        assert stop.code == 2  # the status of every converter
+        return 1, err.getvalue().strip()
     return 0, ''
 
 

@@ -65,7 +65,8 @@ def iterate_test(cfg, batch_size, max_images=None, num_workers=0):
         shuffle=False,
         num_workers=num_workers,
         collate_fn=default_collate)
-    for batch in loader:
+    from tqdm import tqdm
+    for batch in tqdm(loader, desc='CAM drop / increase', unit='batch'):
         labels = torch.stack(
             [s.gt_label.view(()) for s in batch['data_samples']])
         yield batch['inputs'], labels

@@ -26,9 +26,12 @@ def main(argv=None):
     parser.add_argument('--out', help='results JSON')
     args = parser.parse_args(argv)
     data = features_from_args(args)
-    results = kmeans_cluster_scores(*labelled(data, 'clustering'),
-                                    args.num_classes_subset, args.n_subsets,
-                                    args.seed)
+    results = kmeans_cluster_scores(
+        *labelled(data, 'clustering'),
+        args.num_classes_subset,
+        args.n_subsets,
+        args.seed,
+        progress=True)
     results = {f'clustering/{k}': v for k, v in results.items()}
     path = write_results(
         results,

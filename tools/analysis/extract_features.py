@@ -5,10 +5,11 @@
         [--batch-size 64] [--refresh] [--cfg-options k=v ...]
 
 Default cache: ``<ckpt dir>/features/<ckpt>.<split>.<feature>.<key>.npz``
-(``key`` hashes checkpoint, config and split; see
-``mmssl_addons.evaluation.feature_cache``); the other analysis tools reuse
-it. The file holds ``features`` (N, C), ``labels`` (N,), ``img_paths`` and
-``classes``.
+(``key`` hashes the checkpoint's content, the config, the dataset's files
+and the split; see ``mmssl_addons.evaluation.feature_cache``); the other
+analysis tools reuse it. The file holds ``features`` (N, C), ``labels``
+(N,), ``img_paths``, ``classes`` and ``cache_key``; an ``--out`` file whose
+key differs (another checkpoint, data or config) is extracted again.
 """
 import argparse
 import sys

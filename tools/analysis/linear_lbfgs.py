@@ -67,7 +67,8 @@ def main(argv=None):
         feature_norm=args.feature_norm,
         max_iter=args.max_iter,
         seed=args.seed,
-        metric=metric)
+        metric=metric,
+        progress=True)
     results = {
         'linear_lbfgs/top1': res['top1'],
         'linear_lbfgs/mean_per_class': res['mean_per_class'],

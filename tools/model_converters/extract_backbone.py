@@ -11,7 +11,9 @@ encoder prefix removed, so it loads into mmdet's / mmseg's / mmpose's
 ``init_cfg=dict(type='Pretrained', checkpoint=OUT)``. Momentum / teacher
 encoders, necks, heads, queues and memory banks are dropped. BAM and CLoVE
 evaluate the EMA teacher: pass ``--encoder teacher``. The input is loaded
-with ``torch.load(weights_only=True)`` and the output is written atomically.
+with ``torch.load(weights_only=True)`` and the output is written atomically;
+an existing OUT is replaced only with ``--overwrite``, and never when it is
+IN. Errors exit with status 2, as in every converter.
 """
 import argparse
 import sys
@@ -19,6 +21,8 @@ import sys
 from mmssl_addons.utils.backbone_checkpoint import (backbone_checkpoint,
                                                     load_state_dict,
                                                     save_checkpoint_atomic)
+from mmssl_addons.utils.converter_cli import (EXIT_ERROR, USER_ERRORS,
+                                              add_overwrite_arg, check_output)
 
 
 def parse_args(argv=None):
@@ -37,18 +41,20 @@ def parse_args(argv=None):
         '--prefix',
         help='take the keys under exactly this prefix (e.g. "backbone.") '
         'instead of the known encoder names')
+    add_overwrite_arg(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
+        check_output(args.input, args.output, args.overwrite)
         state = load_state_dict(args.input)
         ckpt = backbone_checkpoint(
             state, encoder=args.encoder, prefix=args.prefix, source=args.input)
-    except (FileNotFoundError, ValueError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
+    except USER_ERRORS as err:
+        print(f'extract_backbone.py: error: {err}', file=sys.stderr)
+        return EXIT_ERROR
     save_checkpoint_atomic(ckpt, args.output)
     meta = ckpt['meta']
     print(f'wrote {meta["num_tensors"]} {meta["kind"]} backbone tensors '

@@ -16,8 +16,9 @@ import pickle
 import sys
 
 from mmssl_addons.utils import atomic_path
-from mmssl_addons.utils.converter_cli import (add_backbone_args, load_backbone,
-                                              run_cli)
+from mmssl_addons.utils.converter_cli import (add_backbone_args,
+                                              add_overwrite_arg, check_output,
+                                              load_backbone, run_cli)
 from mmssl_addons.utils.detectron2_naming import (detectron2_checkpoint,
                                                   resnet_to_detectron2)
 
@@ -32,11 +33,13 @@ def parse_args(argv=None):
         metavar='OUT.pkl',
         help='output file; must end with .pkl (detectron2 reads .pkl files '
         'with pickle and other names with torch.load)')
+    add_overwrite_arg(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    check_output(args.input, args.output, args.overwrite)
     if not args.output.endswith('.pkl'):
         raise ValueError(f'output {args.output!r} must end with .pkl: '
                          'detectron2 only reads its model-zoo format from '

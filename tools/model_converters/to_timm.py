@@ -17,8 +17,9 @@ import argparse
 import sys
 
 from mmssl_addons.utils import save_checkpoint_atomic
-from mmssl_addons.utils.converter_cli import (add_backbone_args, load_backbone,
-                                              run_cli)
+from mmssl_addons.utils.converter_cli import (add_backbone_args,
+                                              add_overwrite_arg, check_output,
+                                              load_backbone, run_cli)
 from mmssl_addons.utils.timm_naming import vit_to_timm
 
 
@@ -28,11 +29,13 @@ def parse_args(argv=None):
         'state dict (without a classifier head)')
     add_backbone_args(parser)
     parser.add_argument('output', metavar='OUT', help='output .pth file')
+    add_overwrite_arg(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    check_output(args.input, args.output, args.overwrite)
     state, left_out = vit_to_timm(load_backbone(args))
     save_checkpoint_atomic(state, args.output)
     print(f'wrote {len(state)} timm ViT tensors ({args.encoder} encoder) '

@@ -16,8 +16,9 @@ import argparse
 import sys
 
 from mmssl_addons.utils import save_checkpoint_atomic
-from mmssl_addons.utils.converter_cli import (add_backbone_args, load_backbone,
-                                              run_cli)
+from mmssl_addons.utils.converter_cli import (add_backbone_args,
+                                              add_overwrite_arg, check_output,
+                                              load_backbone, run_cli)
 from mmssl_addons.utils.torchvision_naming import resnet_to_torchvision
 
 
@@ -27,11 +28,13 @@ def parse_args(argv=None):
         '(without the classifier fc)')
     add_backbone_args(parser)
     parser.add_argument('output', metavar='OUT', help='output .pth file')
+    add_overwrite_arg(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    check_output(args.input, args.output, args.overwrite)
     state = resnet_to_torchvision(load_backbone(args))
     save_checkpoint_atomic(state, args.output)
     print(f'wrote {len(state)} torchvision ResNet tensors '

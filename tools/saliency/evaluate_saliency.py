@@ -41,9 +41,15 @@ def evaluate(img_root,
              rels,
              method=None,
              pred_root=None,
-             max_side=400):
+             max_side=400,
+             progress=True):
+    from tqdm import tqdm
     scores, seconds = [], 0.
-    for rel in rels:
+    for rel in tqdm(
+            rels,
+            desc=f'evaluating {method or pred_root}',
+            unit='img',
+            disable=not progress):
         img_path = osp.join(img_root, rel)
         gt_path = mirrored_mask_path(img_path, img_root, gt_root)
         gt = cv2.imread(gt_path, cv2.IMREAD_GRAYSCALE)
@@ -85,6 +91,7 @@ def main(argv=None):
     parser.add_argument('--limit', type=int, default=0, help='first N images')
     parser.add_argument('--max-side', type=int, default=400)
     parser.add_argument('--out', help='write the results as JSON here')
+    parser.add_argument('--no-progress', action='store_true')
     args = parser.parse_args(argv)
     if bool(args.pred) == bool(args.methods):
         sys.exit('error: give either --pred DIR or --methods ...')
@@ -104,11 +111,20 @@ def main(argv=None):
         methods={})
     if args.pred:
         results['methods'][args.pred] = evaluate(
-            img_root, gt_root, rels, pred_root=args.pred)
+            img_root,
+            gt_root,
+            rels,
+            pred_root=args.pred,
+            progress=not args.no_progress)
     else:
         for m in args.methods:
             results['methods'][m] = evaluate(
-                img_root, gt_root, rels, method=m, max_side=args.max_side)
+                img_root,
+                gt_root,
+                rels,
+                method=m,
+                max_side=args.max_side,
+                progress=not args.no_progress)
     print('| method | F-beta | MAE | precision | recall | img/s/core |')
     print('|---|---|---|---|---|---|')
     for name, r in results['methods'].items():

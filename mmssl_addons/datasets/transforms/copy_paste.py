@@ -147,14 +147,26 @@ def copy_paste(img: np.ndarray,
     return out.astype(img.dtype)
 
 
-def mirrored_mask_path(img_path: str, img_root: str, mask_root: str) -> str:
-    """``mask_root/<img_path relative to img_root, extension .png>``."""
+def mask_path_candidates(img_path: str, img_root: str,
+                         mask_root: str) -> Tuple[str, str]:
+    """``(exact, plain)`` mask paths of an image: ``<rel>.png`` keeping the
+    image's extension (``a.jpg.png``, used when ``a.jpg`` and ``a.png``
+    would share a mask) and ``<rel without extension>.png``."""
     rel = osp.relpath(osp.abspath(img_path), osp.abspath(img_root))
     if rel.startswith('..'):
         raise ValueError(f'image {img_path!r} is not under img_root '
                          f'{img_root!r}: set img_root to the folder the '
                          'saliency masks mirror')
-    return osp.join(mask_root, osp.splitext(rel)[0] + '.png')
+    return (osp.join(mask_root, rel + '.png'),
+            osp.join(mask_root,
+                     osp.splitext(rel)[0] + '.png'))
+
+
+def mirrored_mask_path(img_path: str, img_root: str, mask_root: str) -> str:
+    """``mask_root/<img_path relative to img_root, extension .png>``, or
+    ``<relative path>.png`` (extension kept) when that file exists."""
+    exact, plain = mask_path_candidates(img_path, img_root, mask_root)
+    return exact if osp.isfile(exact) else plain
 
 
 def list_images(root: str, exclude: Sequence[str] = ()) -> List[str]:

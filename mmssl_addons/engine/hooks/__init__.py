@@ -1,3 +1,4 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .bam_target_temperature_hook import BAMTargetTemperatureHook
 from .contrastive_crop_hook import ContrastiveCropHook
 from .knn_monitor_hook import KNNMonitorHook
@@ -7,7 +8,7 @@ from .sca_clustering_hook import (SCAClusteringHook, gather_memory_bank,
                                   kmeans_pseudo_labels)
 
 __all__ = [
-    'BAMTargetTemperatureHook', 'ContrastiveCropHook', 'gather_memory_bank',
-    'kmeans_pseudo_labels', 'KNNMonitorHook', 'PrecomputeSaliencyHook',
-    'SafeCheckpointHook', 'SCAClusteringHook'
+    'AtomicCheckpointHook', 'BAMTargetTemperatureHook', 'ContrastiveCropHook',
+    'gather_memory_bank', 'kmeans_pseudo_labels', 'KNNMonitorHook',
+    'PrecomputeSaliencyHook', 'SafeCheckpointHook', 'SCAClusteringHook'
 ]

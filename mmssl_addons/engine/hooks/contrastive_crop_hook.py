@@ -128,6 +128,7 @@ class ContrastiveCropHook(Hook):
 
     def before_train(self, runner) -> None:
         dataset = self._dataset(runner)
+        self._loader(runner)  # a config mistake fails before training
         if self._pending is not None:
             dataset.set_boxes(self._pending)
             self._pending = None

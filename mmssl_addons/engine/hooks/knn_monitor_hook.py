@@ -115,6 +115,12 @@ class KNNMonitorHook(Hook):
         self.progress = progress
         self.prefix = prefix
 
+    def before_train(self, runner) -> None:
+        # Built now, so a mistake in a loader's config stops the run before
+        # training instead of after the first interval.
+        for split in self.dataloaders:
+            self._get_loader(runner, split)
+
     def after_train_epoch(self, runner) -> None:
         if self.by_epoch and self.every_n_epochs(runner, self.interval):
             self.evaluate(runner)

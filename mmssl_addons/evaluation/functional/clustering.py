@@ -131,7 +131,8 @@ def kmeans_cluster_scores(features: ArrayLike,
                           seed: int = 0,
                           normalize: bool = True,
                           niter: int = 50,
-                          nredo: int = 3) -> Dict[str, float]:
+                          nredo: int = 3,
+                          progress: bool = False) -> Dict[str, float]:
     """k-means NMI / ARI of features, averaged over random class subsets.
 
     BAM appendix protocol: each of the ``n_subsets`` rounds draws
@@ -152,6 +153,7 @@ def kmeans_cluster_scores(features: ArrayLike,
             like the retrieval and kNN protocols). Defaults to True.
         niter (int): k-means iterations. Defaults to 50.
         nredo (int): k-means restarts. Defaults to 3.
+        progress (bool): Show a bar over the rounds. Defaults to False.
 
     Returns:
         dict[str, float]: ``{'nmi': ..., 'ari': ...}`` means over the
@@ -175,8 +177,10 @@ def kmeans_cluster_scores(features: ArrayLike,
         raise ValueError(f'n_subsets must be a positive int, got '
                          f'{n_subsets!r}.')
     rng = np.random.default_rng(seed)
+    from tqdm import tqdm
     nmis, aris = [], []
-    for r in range(n_subsets):
+    for r in tqdm(
+            range(n_subsets), desc='k-means rounds', disable=not progress):
         chosen = rng.choice(classes, num_classes_subset, replace=False)
         keep = np.isin(labels, chosen)
         with warnings.catch_warnings():

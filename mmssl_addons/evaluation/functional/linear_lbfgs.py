@@ -195,7 +195,8 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
                         feature_norm: str = 'l2',
                         max_iter: int = 500,
                         seed: int = 0,
-                        metric: str = 'top1') -> Dict[str, object]:
+                        metric: str = 'top1',
+                        progress: bool = False) -> Dict[str, object]:
     """BAM's transfer linear protocol on frozen features.
 
     1. Without ``val_*``, a class-stratified ``val_fraction`` of the train
@@ -208,7 +209,8 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
        and mean per-class accuracy on the test set.
 
     Features are normalised with ``feature_norm`` using train(+val)
-    statistics (see :func:`normalize_features`).
+    statistics (see :func:`normalize_features`). ``progress`` shows a bar
+    over the grid and the final refit.
 
     Returns:
         dict: ``top1`` and ``mean_per_class`` (test, percent),
@@ -244,6 +246,9 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
 
     tr_x, va_x = normalize_features(
         train_feats.double(), val_feats.double(), mode=feature_norm)
+    from tqdm import tqdm
+    bar = tqdm(
+        total=len(grid) + 1, desc='L-BFGS l2 grid', disable=not progress)
     curve, best, init = {}, None, None
     for l2 in grid:
         init = fit_logistic_lbfgs(
@@ -252,6 +257,8 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
         curve[l2] = acc
         if best is None or acc > curve[best]:
             best = l2
+        bar.set_postfix(l2=f'{l2:.2e}', val=f'{acc:.1f}')
+        bar.update(1)
 
     all_x = torch.cat([train_feats, val_feats]).double()
     all_y = torch.cat([train_labels, val_labels])
@@ -259,6 +266,8 @@ def lbfgs_transfer_eval(train_feats: ArrayLike,
         all_x, test_feats.double(), mode=feature_norm)
     weight, bias = fit_logistic_lbfgs(all_x, all_y, num_classes, best,
                                       max_iter)
+    bar.update(1)
+    bar.close()
     return {
         'top1': linear_accuracy(weight, bias, te_x, test_labels),
         'mean_per_class': mean_per_class_accuracy(weight, bias, te_x,
