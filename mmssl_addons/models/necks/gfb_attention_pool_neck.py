@@ -22,6 +22,7 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
         in_channels (int): channels of ``phi``.
         num_projections (int): K of the pretrained branch.
         with_bn_relu (bool): the branch variant used in pretraining.
+        projection_bias (bool): whether its projections had a bias.
         init_cfg (dict): usually the ``Pretrained`` init above.
     """
 
@@ -29,9 +30,14 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
                  in_channels: int = 2048,
                  num_projections: int = 32,
                  with_bn_relu: bool = False,
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 projection_bias: bool = False) -> None:
         super().__init__(
-            in_channels, num_projections, with_bn_relu, init_cfg=init_cfg)
+            in_channels,
+            num_projections,
+            with_bn_relu,
+            init_cfg=init_cfg,
+            projection_bias=projection_bias)
         for param in self.parameters():
             param.requires_grad = False
 

@@ -1,0 +1,103 @@
+"""import_released.py bam / clove: the released layouts (BAM's
+StudentTeacherWrapper ``ckpt['model']`` and DINO's top-level
+``{'student', 'teacher'}`` with ViTs in timm naming; CLoVE / PixPro's
+``{'model': {'module.encoder.*', 'module.encoder_k.*', ...}}``) become
+backbones that load strictly into our mmpretrain models."""
+import argparse
+
+import pytest
+import torch
+from mmpretrain.models import ResNet, VisionTransformer
+
+from mmssl_addons.utils import extract_backbone_state, load_state_dict
+from mmssl_addons.utils.released_import import import_released
+from mmssl_addons.utils.timm_naming import vit_to_timm
+
+VIT = dict(
+    arch=dict(embed_dims=32, num_layers=2, num_heads=2,
+              feedforward_channels=64),
+    img_size=32,
+    patch_size=16)
+
+
+def _random_state(module, seed):
+    torch.manual_seed(seed)
+    state = module.state_dict()
+    for t in state.values():
+        if t.is_floating_point():
+            t.copy_(torch.randn_like(t))
+    return {k: v.clone() for k, v in state.items()}
+
+
+def _timm_vit(seed):
+    """A ViT state dict in timm / DINO names (the naming BAM's vit.py uses)
+    made from an mmpretrain ViT: ``(timm names, mmpretrain names)``."""
+    ours = _random_state(VisionTransformer(**VIT), seed)
+    timm_names, _ = vit_to_timm(ours)
+    return timm_names, ours
+
+
+@pytest.mark.parametrize('layout', ['bam_wrapper', 'dino_top_level'])
+def test_bam_teacher_by_default_student_on_request(tmp_path, layout):
+    student, student_ours = _timm_vit(0)
+    teacher, teacher_ours = _timm_vit(1)
+    head = {'head.mlp.0.weight': torch.zeros(4, 32)}
+    if layout == 'bam_wrapper':  # DDP student, compiled teacher
+        model = {f'student.module.backbone.{k}': v for k, v in student.items()}
+        model.update({f'teacher._orig_mod.backbone.{k}': v
+                      for k, v in teacher.items()})
+        model.update({f'student.module.{k}': v for k, v in head.items()})
+        ckpt = dict(model=model, epoch=3)
+    else:
+        ckpt = dict(
+            student={f'module.backbone.{k}': v for k, v in student.items()},
+            teacher={f'backbone.{k}': v for k, v in teacher.items()},
+            epoch=3)
+    ckpt['args'] = argparse.Namespace(arch='vit_small', patch_size=16)
+    path = str(tmp_path / 'checkpoint.pth')
+    torch.save(ckpt, path)
+
+    for encoder, expected in ((None, teacher_ours), ('online', student_ours)):
+        out = import_released(path, 'bam', encoder)
+        assert out['meta']['backbone'] == 'vit'
+        vit = VisionTransformer(**VIT)
+        state = {k[len('backbone.'):]: v for k, v in out['state_dict'].items()}
+        vit.load_state_dict(state, strict=True)
+        for key, value in expected.items():
+            torch.testing.assert_close(vit.state_dict()[key], value)
+
+    # the generic loader reads DINO's top level and the Namespace too
+    if layout == 'dino_top_level':
+        state = load_state_dict(path)
+        got = extract_backbone_state(state, 'teacher')
+        torch.testing.assert_close(got['pos_embed'], teacher['pos_embed'])
+
+
+def _resnet18_state(seed):
+    return _random_state(ResNet(depth=18), seed)
+
+
+def test_clove_pixpro_layout(tmp_path):
+    online, teacher = _resnet18_state(0), _resnet18_state(1)
+    model = {f'module.encoder.{k}': v for k, v in online.items()}
+    model.update({f'module.encoder_k.{k}': v for k, v in teacher.items()})
+    model['module.projector.linear1.weight'] = torch.zeros(8, 512)
+    model['module.projector_k.linear1.weight'] = torch.zeros(8, 512)
+    model['module.predictor.linear1.weight'] = torch.zeros(8, 8)
+    path = str(tmp_path / 'clove.pth')
+    torch.save(dict(model=model, epoch=400), path)
+    out = import_released(path, 'clove')
+    assert out['meta']['encoder'] == 'teacher'
+    net = ResNet(depth=18)
+    net.load_state_dict(
+        {k[len('backbone.'):]: v
+         for k, v in out['state_dict'].items()},
+        strict=True)
+    torch.testing.assert_close(net.conv1.weight, teacher['conv1.weight'])
+    assert 'projector.linear1.weight' in out['meta']['dropped']
+    online_out = import_released(path, 'clove', 'online')
+    torch.testing.assert_close(online_out['state_dict']['backbone.conv1.weight'],
+                               online['conv1.weight'])
+    # a CLoVE file is not a BAM one: the message names the nearest layout
+    with pytest.raises(ValueError, match="nearest known layout is 'clove'"):
+        import_released(path, 'bam')
