@@ -221,6 +221,20 @@ def trainer_class(densepose):
         def build_evaluator(cls, cfg, dataset_name, output_folder=None):
             return build_evaluator(cfg, dataset_name, output_folder)
 
+        def build_writers(self):
+            """detectron2's writers; without tensorboard, all but its own
+            (the console and ``metrics.json`` writers stay)."""
+            if importlib.util.find_spec('tensorboard') is not None:
+                return super().build_writers()
+            from detectron2.utils.events import (CommonMetricPrinter,
+                                                 JSONWriter)
+            print('train_net.py: tensorboard is not installed: no '
+                  'TensorBoard events (metrics.json and the log remain)')
+            return [
+                CommonMetricPrinter(self.max_iter),
+                JSONWriter(osp.join(self.cfg.OUTPUT_DIR, 'metrics.json'))
+            ]
+
     return Trainer
 
 

@@ -95,7 +95,8 @@ def released_checkpoint(path, with_branch=True):
         state = {
             k: v
             for k, v in state.items()
-            if k.startswith(('module.encoder', 'module.queue'))
+            if k.startswith('module.encoder')
+            or k in ('module.queue', 'module.queue_ptr')
         }
     torch.save(
         dict(
