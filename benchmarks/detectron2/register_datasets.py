@@ -65,7 +65,8 @@ def _check_coco(name: str, json_file: str, image_root: str) -> dict:
     return doc
 
 
-def coco_summary(json_file: str, name: str = 'dataset',
+def coco_summary(json_file: str,
+                 name: str = 'dataset',
                  image_root: str = None) -> Tuple[int, bool]:
     """``(number of categories, whether any mask is RLE)`` of a COCO file."""
     doc = _check_coco(name, json_file, image_root or osp.dirname(json_file))
@@ -175,8 +176,8 @@ def config_overrides(summaries: Dict[str, dict], train: Sequence[str],
     """
     ours = [summaries[n] for n in train if n in summaries]
     extra = []
-    if any(s['rle'] for s in ours) and not _opt_given(opts,
-                                                      'INPUT.MASK_FORMAT'):
+    if any(s['rle']
+           for s in ours) and not _opt_given(opts, 'INPUT.MASK_FORMAT'):
         extra += ['INPUT.MASK_FORMAT', 'bitmask']
     counts = {s['num_classes'] for s in ours}
     if ours and len(ours) == len(train) and len(counts) == 1:

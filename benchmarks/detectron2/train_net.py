@@ -195,8 +195,7 @@ def setup(args):
     extra = register_datasets.config_overrides(summaries, cfg.DATASETS.TRAIN,
                                                args.opts)
     if extra:
-        print('train_net.py: from the registered datasets: ' +
-              ' '.join(extra))
+        print('train_net.py: from the registered datasets: ' + ' '.join(extra))
         cfg.merge_from_list(extra)
     if cfg.MODEL.WEIGHTS == WEIGHTS_PLACEHOLDER:
         sys.exit('train_net.py: error: MODEL.WEIGHTS is the placeholder of '
@@ -226,8 +225,7 @@ def trainer_class(densepose):
             (the console and ``metrics.json`` writers stay)."""
             if importlib.util.find_spec('tensorboard') is not None:
                 return super().build_writers()
-            from detectron2.utils.events import (CommonMetricPrinter,
-                                                 JSONWriter)
+            from detectron2.utils.events import CommonMetricPrinter, JSONWriter
             print('train_net.py: tensorboard is not installed: no '
                   'TensorBoard events (metrics.json and the log remain)')
             return [

@@ -57,10 +57,10 @@ def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
     state = ckpt
     if isinstance(ckpt, dict) and all(
             isinstance(ckpt.get(k), dict) for k in ('student', 'teacher')):
-        return OrderedDict(
-            (f'{part}.{_strip_module(k)}', v)
-            for part in ('student', 'teacher')
-            for k, v in ckpt[part].items() if isinstance(v, torch.Tensor))
+        return OrderedDict((f'{part}.{_strip_module(k)}', v)
+                           for part in ('student', 'teacher')
+                           for k, v in ckpt[part].items()
+                           if isinstance(v, torch.Tensor))
     if isinstance(ckpt, dict):
         for key in ('state_dict', 'model'):
             if isinstance(ckpt.get(key), dict):

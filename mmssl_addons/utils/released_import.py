@@ -32,7 +32,8 @@ LOAD_INTO = {
     'lcr': 'MoCoLCR with gfb_head.with_bn_relu=True, e.g. '
     'configs/lcr/moco_lcr_released_cub.py',
     'moco': 'MoCoLCR without gfb_head / mmpretrain MoCo, e.g. '
-    'configs/lcr/mocov2_cub.py (MoCo v2) or configs/dilo/mocov2_r50_200e_in1k.py',
+    'configs/lcr/mocov2_cub.py (MoCo v2) or '
+    'configs/dilo/mocov2_r50_200e_in1k.py',
     'bam': 'the backbone of configs/bam/* (ViT or TIMMBackbone caformer_m36)',
     'clove': 'the backbone of configs/clove/* (ResNet-50)',
 }
@@ -49,8 +50,7 @@ ENCODER_PREFIX = {
 }
 
 
-def _bam_backbone(state: Dict[str, torch.Tensor], encoder: str,
-                  source: str):
+def _bam_backbone(state: Dict[str, torch.Tensor], encoder: str, source: str):
     """BAM / DINO: the chosen encoder's ``backbone.``, or a lone one.
 
     A run without a momentum teacher saves ``module.backbone.*`` only (no
@@ -59,14 +59,13 @@ def _bam_backbone(state: Dict[str, torch.Tensor], encoder: str,
     wanted = ENCODER_PREFIX['bam'][encoder]
     lone = not any(k.startswith(('student.', 'teacher.')) for k in state)
     for pre in (wanted, 'backbone.') if lone else (wanted, ):
-        found = OrderedDict((k[len(pre):], v) for k, v in state.items()
-                            if k.startswith(pre))
+        found = OrderedDict(
+            (k[len(pre):], v) for k, v in state.items() if k.startswith(pre))
         if found:
             return pre, found
     other = 'online' if encoder == 'teacher' else 'teacher'
-    hint = (f'; it has a {other} backbone: pass --encoder {other}'
-            if any(k.startswith(ENCODER_PREFIX['bam'][other])
-                   for k in state) else '')
+    hint = (f'; it has a {other} backbone: pass --encoder {other}' if any(
+        k.startswith(ENCODER_PREFIX['bam'][other]) for k in state) else '')
     raise ValueError(f'{source} has no {encoder} backbone (no {wanted}* '
                      f'keys){hint}')
 
@@ -101,8 +100,8 @@ def import_state(ckpt: dict,
     if method in ('lcr', 'moco', 'dilo'):
         if encoder not in (None, 'teacher', 'online'):
             raise ValueError(f'unknown encoder {encoder!r}')
-        out, dropped = moco_to_ours(state, with_gfb=method == 'lcr',
-                                    source=source)
+        out, dropped = moco_to_ours(
+            state, with_gfb=method == 'lcr', source=source)
         meta.update(kind='full', encoder='both')
     else:
         encoder = encoder or 'teacher'
@@ -117,10 +116,12 @@ def import_state(ckpt: dict,
         dropped = [k for k in state if not k.startswith(prefix)]
         dropped += [prefix + k for k in left_out]
         meta.update(
-            kind='backbone', encoder=encoder, prefix=prefix,
+            kind='backbone',
+            encoder=encoder,
+            prefix=prefix,
             backbone=backbone_kind(
-                OrderedDict((k[len('backbone.'):], v)
-                            for k, v in out.items())))
+                OrderedDict(
+                    (k[len('backbone.'):], v) for k, v in out.items())))
     meta.update(
         num_tensors=len(out),
         dropped=sorted(dropped),

@@ -134,7 +134,7 @@ def detect_layout(state: Dict[str, torch.Tensor]) -> Tuple[str, float]:
 def check_layout(state: Dict[str, torch.Tensor],
                  method: str,
                  source: str = 'the checkpoint',
-                 file_keys: Sequence[str] = ()) -> None:
+                 file_keys: Sequence = ()):
     """Raise a ``ValueError`` unless ``state`` has ``method``'s layout.
 
     The message lists the top-level keys found (of the file, ``file_keys``,

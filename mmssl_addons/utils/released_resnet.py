@@ -35,8 +35,8 @@ BN_FIELDS = ('weight', 'bias', 'running_mean', 'running_var',
 
 
 def _under(state: Dict[str, torch.Tensor], prefix: str) -> 'OrderedDict':
-    return OrderedDict((k[len(prefix):], v) for k, v in state.items()
-                       if k.startswith(prefix))
+    return OrderedDict(
+        (k[len(prefix):], v) for k, v in state.items() if k.startswith(prefix))
 
 
 def _with_bn_counters(state: 'OrderedDict') -> 'OrderedDict':
@@ -47,7 +47,8 @@ def _with_bn_counters(state: 'OrderedDict') -> 'OrderedDict':
     return state
 
 
-def split_encoder(state: Dict[str, torch.Tensor], prefix: str,
+def split_encoder(state: Dict[str, torch.Tensor],
+                  prefix: str,
                   source: str = 'checkpoint') -> Tuple['OrderedDict', dict]:
     """``(resnet weights, fc weights)`` of the encoder under ``prefix``.
 
@@ -58,9 +59,8 @@ def split_encoder(state: Dict[str, torch.Tensor], prefix: str,
     resnet = OrderedDict(
         (k, v) for k, v in encoder.items() if not k.startswith('fc.'))
     if backbone_kind(resnet) != 'resnet':
-        raise ValueError(
-            f'the weights under {prefix!r} in {source} are not a '
-            'torchvision ResNet (no conv1 + layer1 keys)')
+        raise ValueError(f'the weights under {prefix!r} in {source} are not a '
+                         'torchvision ResNet (no conv1 + layer1 keys)')
     fc = OrderedDict(
         (k[len('fc.'):], v) for k, v in encoder.items() if k.startswith('fc.'))
     return _with_bn_counters(resnet), fc
@@ -99,8 +99,7 @@ def moco_to_ours(state: Dict[str, torch.Tensor],
         else:
             out.update(
                 ('encoder_k.module.0.' + k, v) for k, v in resnet.items())
-            out.update(
-                ('encoder_k.module.1.' + k, v) for k, v in neck.items())
+            out.update(('encoder_k.module.1.' + k, v) for k, v in neck.items())
         used.update(released + k for k in resnet)
         if neck:
             used.update(released + 'fc.' + k for k in fc)

@@ -58,13 +58,13 @@ def test_overrides_only_where_the_command_line_is_silent(reg):
     assert reg.config_overrides(summaries, ('b', ), []) == [
         'MODEL.ROI_HEADS.NUM_CLASSES', '1', 'MODEL.RETINANET.NUM_CLASSES', '1'
     ]
-    given = ['INPUT.MASK_FORMAT', 'polygon', 'MODEL.ROI_HEADS.NUM_CLASSES', '3']
-    assert reg.config_overrides(summaries, ('a', ), given) == [
-        'MODEL.RETINANET.NUM_CLASSES', '1'
+    given = [
+        'INPUT.MASK_FORMAT', 'polygon', 'MODEL.ROI_HEADS.NUM_CLASSES', '3'
     ]
+    assert reg.config_overrides(summaries, ('a', ),
+                                given) == ['MODEL.RETINANET.NUM_CLASSES', '1']
     # a built-in training set next to ours: the class count is not ours
-    assert reg.config_overrides(summaries, ('b', 'coco_2017_train'),
-                                []) == []
+    assert reg.config_overrides(summaries, ('b', 'coco_2017_train'), []) == []
 
 
 def test_voc_classes_year_and_errors(reg, exports, tmp_path):
@@ -94,8 +94,10 @@ def test_arguments_are_repeatable(reg):
 
 
 def test_registered_datasets_load_in_detectron2(reg, exports):
-    pytest.importorskip('detectron2', reason='detectron2 is not installed '
-                        '(optional, built from source: docs/detectron2.md)')
+    pytest.importorskip(
+        'detectron2',
+        reason='detectron2 is not installed '
+        '(optional, built from source: docs/detectron2.md)')
     from detectron2.data import DatasetCatalog, MetadataCatalog
     rle = exports[0]
     coco = osp.join(rle, 'coco')
@@ -105,8 +107,8 @@ def test_registered_datasets_load_in_detectron2(reg, exports):
           osp.join(coco, 'train'))], [('t_synth_voc', voc, 'test')])
     assert summaries['t_synth_train'] == dict(num_classes=1, rle=True)
     records = DatasetCatalog.get('t_synth_train')
-    assert records and isinstance(
-        records[0]['annotations'][0]['segmentation'], dict)
+    assert records and isinstance(records[0]['annotations'][0]['segmentation'],
+                                  dict)
     assert MetadataCatalog.get('t_synth_voc').evaluator_type == 'pascal_voc'
     assert DatasetCatalog.get('t_synth_voc')[0]['annotations']
     # the same name and files again (another launch process) is fine
@@ -114,16 +116,19 @@ def test_registered_datasets_load_in_detectron2(reg, exports):
         [('t_synth_train', osp.join(coco, 'annotations/instances_train.json'),
           osp.join(coco, 'train'))], [])
     with pytest.raises(ValueError, match='already registered'):
-        reg.register([('t_synth_train', osp.join(
-            coco, 'annotations/instances_val.json'), osp.join(coco, 'val'))],
-                     [])
+        reg.register([
+            ('t_synth_train', osp.join(
+                coco, 'annotations/instances_val.json'), osp.join(coco, 'val'))
+        ], [])
 
 
 def test_real_finetune_on_the_synthetic_export(repo_root, exports, tmp_path):
     """R50-C4 Mask R-CNN (extra-norm head) from a converted checkpoint, 2
     iterations on CPU, then COCO evaluation on the registered val set."""
-    pytest.importorskip('detectron2', reason='detectron2 is not installed '
-                        '(optional, built from source: docs/detectron2.md)')
+    pytest.importorskip(
+        'detectron2',
+        reason='detectron2 is not installed '
+        '(optional, built from source: docs/detectron2.md)')
     import torch
     from mmpretrain.models import ResNet
     ckpt = str(tmp_path / 'r50.pth')
@@ -148,15 +153,15 @@ def test_real_finetune_on_the_synthetic_export(repo_root, exports, tmp_path):
         osp.join(coco, 'annotations/instances_train.json'),
         osp.join(coco, 'train'), '--register-coco', 'synth_val',
         osp.join(coco, 'annotations/instances_val.json'),
-        osp.join(coco, 'val'), 'DATASETS.TRAIN', '("synth_train",)',
-        'DATASETS.TEST', '("synth_val",)', 'MODEL.WEIGHTS', pkl,
-        'MODEL.DEVICE', 'cpu', 'MODEL.RESNETS.NORM', 'BN',
-        'TEST.PRECISE_BN.ENABLED', 'False', 'SOLVER.IMS_PER_BATCH', '2',
-        'SOLVER.BASE_LR', '0.001', 'SOLVER.MAX_ITER', '2', 'SOLVER.STEPS',
-        '()', 'SOLVER.WARMUP_ITERS', '1', 'INPUT.MIN_SIZE_TRAIN', '(64,)',
-        'INPUT.MAX_SIZE_TRAIN', '128', 'INPUT.MIN_SIZE_TEST', '64',
-        'INPUT.MAX_SIZE_TEST', '128', 'DATALOADER.NUM_WORKERS', '0',
-        'OUTPUT_DIR', out
+        osp.join(coco,
+                 'val'), 'DATASETS.TRAIN', '("synth_train",)', 'DATASETS.TEST',
+        '("synth_val",)', 'MODEL.WEIGHTS', pkl, 'MODEL.DEVICE', 'cpu',
+        'MODEL.RESNETS.NORM', 'BN', 'TEST.PRECISE_BN.ENABLED', 'False',
+        'SOLVER.IMS_PER_BATCH', '2', 'SOLVER.BASE_LR', '0.001',
+        'SOLVER.MAX_ITER', '2', 'SOLVER.STEPS', '()', 'SOLVER.WARMUP_ITERS',
+        '1', 'INPUT.MIN_SIZE_TRAIN', '(64,)', 'INPUT.MAX_SIZE_TRAIN', '128',
+        'INPUT.MIN_SIZE_TEST', '64', 'INPUT.MAX_SIZE_TEST', '128',
+        'DATALOADER.NUM_WORKERS', '0', 'OUTPUT_DIR', out
     ],
                          capture_output=True,
                          text=True,

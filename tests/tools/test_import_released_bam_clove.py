@@ -14,8 +14,8 @@ from mmssl_addons.utils.released_import import import_released
 from mmssl_addons.utils.timm_naming import vit_to_timm
 
 VIT = dict(
-    arch=dict(embed_dims=32, num_layers=2, num_heads=2,
-              feedforward_channels=64),
+    arch=dict(
+        embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64),
     img_size=32,
     patch_size=16)
 
@@ -44,14 +44,22 @@ def test_bam_teacher_by_default_student_on_request(tmp_path, layout):
     head = {'head.mlp.0.weight': torch.zeros(4, 32)}
     if layout == 'bam_wrapper':  # DDP student, compiled teacher
         model = {f'student.module.backbone.{k}': v for k, v in student.items()}
-        model.update({f'teacher._orig_mod.backbone.{k}': v
-                      for k, v in teacher.items()})
+        model.update({
+            f'teacher._orig_mod.backbone.{k}': v
+            for k, v in teacher.items()
+        })
         model.update({f'student.module.{k}': v for k, v in head.items()})
         ckpt = dict(model=model, epoch=3)
     else:
         ckpt = dict(
-            student={f'module.backbone.{k}': v for k, v in student.items()},
-            teacher={f'backbone.{k}': v for k, v in teacher.items()},
+            student={
+                f'module.backbone.{k}': v
+                for k, v in student.items()
+            },
+            teacher={
+                f'backbone.{k}': v
+                for k, v in teacher.items()
+            },
             epoch=3)
     ckpt['args'] = argparse.Namespace(arch='vit_small', patch_size=16)
     path = str(tmp_path / 'checkpoint.pth')
@@ -90,14 +98,17 @@ def test_clove_pixpro_layout(tmp_path):
     assert out['meta']['encoder'] == 'teacher'
     net = ResNet(depth=18)
     net.load_state_dict(
-        {k[len('backbone.'):]: v
-         for k, v in out['state_dict'].items()},
+        {
+            k[len('backbone.'):]: v
+            for k, v in out['state_dict'].items()
+        },
         strict=True)
     torch.testing.assert_close(net.conv1.weight, teacher['conv1.weight'])
     assert 'projector.linear1.weight' in out['meta']['dropped']
     online_out = import_released(path, 'clove', 'online')
-    torch.testing.assert_close(online_out['state_dict']['backbone.conv1.weight'],
-                               online['conv1.weight'])
+    torch.testing.assert_close(
+        online_out['state_dict']['backbone.conv1.weight'],
+        online['conv1.weight'])
     # a CLoVE file is not a BAM one: the message names the nearest layout
     with pytest.raises(ValueError, match="nearest known layout is 'clove'"):
         import_released(path, 'bam')

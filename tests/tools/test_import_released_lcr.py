@@ -57,8 +57,7 @@ class ReleasedLCR(nn.Module):
         self.register_buffer('queue_ptr', torch.zeros(1, dtype=torch.long))
         self.register_buffer('queue_max',
                              F.normalize(torch.randn(DIM, K), dim=0))
-        self.register_buffer('queue_ptr_max', torch.zeros(1,
-                                                          dtype=torch.long))
+        self.register_buffer('queue_ptr_max', torch.zeros(1, dtype=torch.long))
         self.conv16 = nn.Conv2d(2048, 32, 1, bias=False)
         self.bn16 = nn.BatchNorm2d(32)
         self.conv16_2 = nn.Conv2d(32, 1, 1, bias=False)
@@ -95,8 +94,8 @@ def released_checkpoint(path, with_branch=True):
         state = {
             k: v
             for k, v in state.items()
-            if k.startswith('module.encoder')
-            or k in ('module.queue', 'module.queue_ptr')
+            if k.startswith('module.encoder') or k in ('module.queue',
+                                                       'module.queue_ptr')
         }
     torch.save(
         dict(
@@ -194,12 +193,13 @@ def test_cli_output_feeds_the_converters(released, repo_root, tmp_path):
     out = str(tmp_path / 'lcr_imported.pth')
     env_py = sys.executable
     tool = osp.join(repo_root, 'tools', 'model_converters')
-    run = subprocess.run(
-        [env_py, osp.join(tool, 'import_released.py'), 'lcr', released[0],
-         out],
-        capture_output=True,
-        text=True,
-        cwd=repo_root)
+    run = subprocess.run([
+        env_py,
+        osp.join(tool, 'import_released.py'), 'lcr', released[0], out
+    ],
+                         capture_output=True,
+                         text=True,
+                         cwd=repo_root)
     assert run.returncode == 0, run.stderr
     assert 'MoCoLCR' in run.stdout
     bb = str(tmp_path / 'backbone.pth')
@@ -214,12 +214,14 @@ def test_cli_output_feeds_the_converters(released, repo_root, tmp_path):
     state = torch.load(bb, weights_only=True)['state_dict']
     torch.testing.assert_close(state['conv1.weight'],
                                released[1].encoder_k.conv1.weight)
-    bad = subprocess.run(
-        [env_py, osp.join(tool, 'import_released.py'), 'bam', released[0],
-         str(tmp_path / 'x.pth')],
-        capture_output=True,
-        text=True,
-        cwd=repo_root)
+    bad = subprocess.run([
+        env_py,
+        osp.join(tool, 'import_released.py'), 'bam', released[0],
+        str(tmp_path / 'x.pth')
+    ],
+                         capture_output=True,
+                         text=True,
+                         cwd=repo_root)
     assert bad.returncode == 1
     assert "import_released.py: error:" in bad.stderr
     assert 'top-level keys of the file: epoch, arch, state_dict' in bad.stderr
