@@ -29,13 +29,17 @@ from .released_vit import (caformer_to_timm_backbone, is_caformer,
                            timm_vit_to_mmpretrain)
 
 LOAD_INTO = {
-    'lcr': 'MoCoLCR with gfb_head.with_bn_relu=True, e.g. '
+    'lcr':
+    'MoCoLCR with gfb_head.with_bn_relu=True, e.g. '
     'configs/lcr/moco_lcr_released_cub.py',
-    'moco': 'MoCoLCR without gfb_head / mmpretrain MoCo, e.g. '
+    'moco':
+    'MoCoLCR without gfb_head / mmpretrain MoCo, e.g. '
     'configs/lcr/mocov2_cub.py (MoCo v2) or '
     'configs/dilo/mocov2_r50_200e_in1k.py',
-    'bam': 'the backbone of configs/bam/* (ViT or TIMMBackbone caformer_m36)',
-    'clove': 'the backbone of configs/clove/* (ResNet-50)',
+    'bam':
+    'the backbone of configs/bam/* (ViT or TIMMBackbone caformer_m36)',
+    'clove':
+    'the backbone of configs/clove/* (ResNet-50)',
 }
 LOAD_INTO['dilo'] = LOAD_INTO['moco']
 ENCODER_PREFIX = {
@@ -70,9 +74,11 @@ def _bam_backbone(state: Dict[str, torch.Tensor], encoder: str, source: str):
                      f'keys){hint}')
 
 
-def _backbone_in_our_names(backbone, source):
+def _backbone_in_our_names(backbone, source, meta):
     if is_caformer(backbone):
-        return caformer_to_timm_backbone(backbone), []
+        out, missing = caformer_to_timm_backbone(backbone)
+        meta['missing'] = missing
+        return out, []
     if backbone_kind(backbone) == 'resnet':
         return backbone, [k for k in backbone if k.startswith('fc.')]
     return timm_vit_to_mmpretrain(backbone)
@@ -110,7 +116,7 @@ def import_state(ckpt: dict,
             backbone = encoder_backbone(state, prefix, source)
         else:
             prefix, backbone = _bam_backbone(state, encoder, source)
-        backbone, left_out = _backbone_in_our_names(backbone, source)
+        backbone, left_out = _backbone_in_our_names(backbone, source, meta)
         out = OrderedDict(('backbone.' + k, v) for k, v in backbone.items()
                           if not k.startswith('fc.'))
         dropped = [k for k in state if not k.startswith(prefix)]
@@ -119,9 +125,10 @@ def import_state(ckpt: dict,
             kind='backbone',
             encoder=encoder,
             prefix=prefix,
-            backbone=backbone_kind(
+            backbone='caformer' if 'missing' in meta else backbone_kind(
                 OrderedDict(
                     (k[len('backbone.'):], v) for k, v in out.items())))
+    meta.setdefault('missing', [])
     meta.update(
         num_tensors=len(out),
         dropped=sorted(dropped),

@@ -81,25 +81,68 @@ def is_caformer(state: Dict[str, torch.Tensor]) -> bool:
         for k in state) and not any(k.startswith('layer1.') for k in state)
 
 
+# CAFormer sizes: (stem channels, blocks per stage) -> timm model name
+CAFORMERS = {
+    (64, (3, 3, 9, 3)): 'caformer_s18',
+    (64, (3, 12, 18, 3)): 'caformer_s36',
+    (96, (3, 12, 18, 3)): 'caformer_m36',
+    (128, (3, 12, 18, 3)): 'caformer_b36',
+}
+
+
+def caformer_name(state: Dict[str, torch.Tensor]) -> str:
+    """timm's name of the CAFormer size (original or timm key names)."""
+    stem = next(
+        (state[k]
+         for k in ('downsample_layers.0.conv.weight',
+                   'downsample_layers.0.proj.weight', 'stem.conv.weight')
+         if k in state), None)
+    depths = []
+    for i in range(4):
+        blocks = {
+            int(m.group(1))
+            for k in state
+            for m in [re.match(rf'^stages\.{i}\.(?:blocks\.)?(\d+)\.', k)] if m
+        }
+        depths.append(len(blocks))
+    key = (None if stem is None else int(stem.shape[0]), tuple(depths))
+    if key not in CAFORMERS:
+        raise ValueError(f'unknown CAFormer size: stem channels {key[0]}, '
+                         f'blocks per stage {key[1]} (known: '
+                         f'{", ".join(CAFORMERS.values())})')
+    return CAFORMERS[key]
+
+
 def caformer_to_timm_backbone(
-        state: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
+    state: Dict[str, torch.Tensor]
+) -> Tuple['OrderedDict[str, torch.Tensor]', List[str]]:
     """CAFormer weights as ``TIMMBackbone`` keys (``timm_model.*``).
 
+    Returns:
+        ``(weights, timm keys the release lacks)``. BAM builds its CAFormer
+        with ``nn.GELU`` activations (``utils.get_arch``), which have no
+        parameters; timm's default StarReLU has ``scale`` / ``bias``, so
+        those are reported (a strict load into timm's default model fails
+        on exactly them).
+
     Raises:
-        ValueError: timm is not installed.
+        ValueError: timm is not installed, or an unknown CAFormer size.
     """
     try:
+        import timm
         from timm.models.metaformer import checkpoint_filter_fn
     except ImportError as err:
         raise ValueError(
             'importing a CAFormer needs timm (pip install timm), which our '
             f'CAFormer configs use through TIMMBackbone: {err}') from err
-
-    class _Names:  # checkpoint_filter_fn only reads model.state_dict()
-
-        def state_dict(self):
-            return {}
-
-    renamed = checkpoint_filter_fn(dict(state), _Names())
-    return OrderedDict(('timm_model.' + k, v) for k, v in renamed.items()
-                       if not k.startswith('head.'))
+    model = timm.create_model(
+        caformer_name(state), pretrained=False, num_classes=0)
+    reference = model.state_dict()
+    renamed = checkpoint_filter_fn(dict(state), model)
+    unknown = sorted(set(renamed) - set(reference))
+    if unknown:
+        raise ValueError(f'CAFormer keys that timm does not know: '
+                         f'{", ".join(unknown[:10])}')
+    missing = sorted(set(reference) - set(renamed))
+    out = OrderedDict(('timm_model.' + k, v) for k, v in renamed.items())
+    return out, ['timm_model.' + k for k in missing]

@@ -4,6 +4,7 @@ StudentTeacherWrapper ``ckpt['model']`` and DINO's top-level
 ``{'model': {'module.encoder.*', 'module.encoder_k.*', ...}}``) become
 backbones that load strictly into our mmpretrain models."""
 import argparse
+import re
 
 import pytest
 import torch
@@ -112,3 +113,55 @@ def test_clove_pixpro_layout(tmp_path):
     # a CLoVE file is not a BAM one: the message names the nearest layout
     with pytest.raises(ValueError, match="nearest known layout is 'clove'"):
         import_released(path, 'bam')
+
+
+def _original_metaformer_names(timm_state):
+    """timm caformer names -> the MetaFormer baselines' (BAM's
+    models/metaformer.py), the inverse of timm's checkpoint_filter_fn."""
+    import re
+    out = {}
+    for k, v in timm_state.items():
+        k = re.sub(r'^stem\.', 'downsample_layers.0.', k)
+        k = re.sub(r'^stages\.(\d+)\.downsample\.norm\.',
+                   r'downsample_layers.\1.pre_norm.', k)
+        k = re.sub(r'^stages\.(\d+)\.downsample\.', r'downsample_layers.\1.',
+                   k)
+        k = re.sub(r'^stages\.(\d+)\.blocks\.(\d+)\.', r'stages.\1.\2.', k)
+        k = re.sub(r'^downsample_layers\.0\.norm\.',
+                   'downsample_layers.0.post_norm.', k)
+        k = re.sub(r'^head\.norm\.', 'norm.', k)
+        out[k] = v
+    return out
+
+
+def test_bam_caformer_with_gelu_reports_the_starrelu_parameters(tmp_path):
+    timm = pytest.importorskip('timm')
+    from mmpretrain.models import TIMMBackbone
+    reference = timm.create_model(
+        'caformer_s18', pretrained=False, num_classes=0).state_dict()
+    # BAM's CAFormer uses nn.GELU: no activation parameters
+    gelu = {
+        k: torch.randn_like(v) if v.is_floating_point() else v
+        for k, v in reference.items() if not re.search(r'act\d?\.', k)
+    }
+    released = _original_metaformer_names(gelu)
+    assert 'downsample_layers.0.conv.weight' in released
+    path = str(tmp_path / 'caformer.pth')
+    torch.save(
+        dict(model={
+            f'teacher.backbone.{k}': v
+            for k, v in released.items()
+        }), path)
+    out = import_released(path, 'bam')
+    assert out['meta']['backbone'] == 'caformer'
+    missing = out['meta']['missing']
+    assert missing and all(
+        re.search(r'act\d?\.(scale|bias)$', k) for k in missing)
+    ours = TIMMBackbone(
+        model_name='caformer_s18', pretrained=False, num_classes=0)
+    state = {k[len('backbone.'):]: v for k, v in out['state_dict'].items()}
+    result = ours.load_state_dict(state, strict=False)
+    assert not result.unexpected_keys
+    assert sorted(result.missing_keys) == sorted(missing)
+    for k, v in gelu.items():
+        torch.testing.assert_close(ours.state_dict()['timm_model.' + k], v)

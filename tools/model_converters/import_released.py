@@ -55,6 +55,10 @@ def main(argv=None):
           f'{meta["encoder"]} encoder) to {args.output}; load into '
           f'{meta["load_into"]}; {len(meta["dropped"])} released tensors '
           'without a counterpart were left out (meta["dropped"])')
+    if meta.get('missing'):
+        print(f'warning: the release lacks {len(meta["missing"])} tensors '
+              f'of our model (e.g. {meta["missing"][0]}; meta["missing"]): '
+              'load with strict=False or build the model to match')
 
 
 if __name__ == '__main__':
