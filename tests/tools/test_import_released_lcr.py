@@ -202,6 +202,15 @@ def test_cli_output_feeds_the_converters(released, repo_root, tmp_path):
                          cwd=repo_root)
     assert run.returncode == 0, run.stderr
     assert 'MoCoLCR' in run.stdout
+    # the released config loads it as tools/test.py and the analysis tools
+    # do (mmengine load_checkpoint, strict); only the queue is shorter here
+    from mmssl_addons.utils import init_model, load_config
+    cfg = load_config(
+        osp.join(repo_root, 'configs/lcr/moco_lcr_released_cub.py'),
+        {'model.queue_len': K})
+    model = init_model(cfg, out)
+    torch.testing.assert_close(model.gfb_head.bn_relu[0].running_var,
+                               released[1].bn16.running_var)
     bb = str(tmp_path / 'backbone.pth')
     run = subprocess.run([
         env_py,
