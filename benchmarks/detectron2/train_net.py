@@ -11,7 +11,12 @@ needs:
 * the evaluator of each dataset (COCO incl. keypoints, LVIS, VOC,
   Cityscapes instances) from its ``evaluator_type``;
 * DensePose configs (``MODEL.DENSEPOSE_ON: True``) go through the DensePose
-  project's config keys and trainer.
+  project's config keys and trainer;
+* ``--register-coco NAME JSON IMAGE_ROOT`` / ``--register-voc NAME VOC_DIR
+  SPLIT`` (repeatable) register any COCO- / VOC-format dataset so that
+  ``DATASETS.TRAIN`` / ``DATASETS.TEST`` can name it; RLE masks switch
+  ``INPUT.MASK_FORMAT`` to ``bitmask`` and the number of classes follows
+  the registered training sets, unless given (``register_datasets.py``).
 
 Usage (weights converted by ``tools/model_converters/to_detectron2.py``; or
 use ``tools/benchmarks/detectron2/dist_train.sh``, which converts)::
@@ -20,10 +25,19 @@ use ``tools/benchmarks/detectron2/dist_train.sh``, which converts)::
         --config-file benchmarks/detectron2/configs/coco_R_50_C4_1x.yaml \
         MODEL.WEIGHTS r50_ssl.pkl OUTPUT_DIR work_dirs/d2/coco_c4
 
+    # any COCO-format data
+    python benchmarks/detectron2/train_net.py \
+        --config-file benchmarks/detectron2/configs/coco_R_50_C4_1x.yaml \
+        --register-coco my_train train.json images/ \
+        --register-coco my_val val.json images/ \
+        DATASETS.TRAIN '("my_train",)' DATASETS.TEST '("my_val",)' \
+        MODEL.WEIGHTS r50_ssl.pkl
+
 detectron2 is imported only when the script runs; without it the script
 stops with installation instructions (docs/detectron2.md).
 """
 import ast
+import importlib.util
 import os.path as osp
 import sys
 
@@ -39,6 +53,18 @@ INSTALL_HINT = (
     '    pip install --no-build-isolation "git+https://github.com/'
     'facebookresearch/detectron2.git#subdirectory=projects/DensePose"\n'
     'See docs/detectron2.md for the full steps.')
+
+
+def _sibling(name):
+    """Import ``benchmarks/detectron2/<name>.py`` (not a package)."""
+    path = osp.join(osp.dirname(osp.abspath(__file__)), name + '.py')
+    spec = importlib.util.spec_from_file_location(f'd2_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+register_datasets = _sibling('register_datasets')
 
 
 def import_detectron2():
@@ -164,6 +190,13 @@ def setup(args):
         add_densepose_config(cfg)
     cfg.merge_from_file(args.config_file)
     cfg.merge_from_list(args.opts)
+    summaries = register_datasets.register(
+        getattr(args, 'register_coco', []), getattr(args, 'register_voc', []))
+    extra = register_datasets.config_overrides(summaries, cfg.DATASETS.TRAIN,
+                                               args.opts)
+    if extra:
+        print('train_net.py: from the registered datasets: ' + ' '.join(extra))
+        cfg.merge_from_list(extra)
     if cfg.MODEL.WEIGHTS == WEIGHTS_PLACEHOLDER:
         sys.exit('train_net.py: error: MODEL.WEIGHTS is the placeholder of '
                  'the config: pass MODEL.WEIGHTS /path/to/backbone.pkl '
@@ -186,6 +219,19 @@ def trainer_class(densepose):
         @classmethod
         def build_evaluator(cls, cfg, dataset_name, output_folder=None):
             return build_evaluator(cfg, dataset_name, output_folder)
+
+        def build_writers(self):
+            """detectron2's writers; without tensorboard, all but its own
+            (the console and ``metrics.json`` writers stay)."""
+            if importlib.util.find_spec('tensorboard') is not None:
+                return super().build_writers()
+            from detectron2.utils.events import CommonMetricPrinter, JSONWriter
+            print('train_net.py: tensorboard is not installed: no '
+                  'TensorBoard events (metrics.json and the log remain)')
+            return [
+                CommonMetricPrinter(self.max_iter),
+                JSONWriter(osp.join(self.cfg.OUTPUT_DIR, 'metrics.json'))
+            ]
 
     return Trainer
 
@@ -211,10 +257,16 @@ def cli():
     import_detectron2()
     from detectron2.engine import default_argument_parser, launch
 
-    args = default_argument_parser().parse_args()
+    parser = default_argument_parser()
+    register_datasets.add_register_args(parser)
+    args = parser.parse_args()
     if not osp.isfile(args.config_file):
         sys.exit(f'train_net.py: error: config file not found: '
                  f'{args.config_file}')
+    try:
+        register_datasets.check_all(args.register_coco, args.register_voc)
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'train_net.py: error: {err}')
     launch(
         main,
         args.num_gpus,

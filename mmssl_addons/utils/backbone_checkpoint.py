@@ -8,11 +8,18 @@ algorithms follow):
 * EMA / teacher encoder: ``CosineEMA(nn.Sequential(backbone, neck))`` stored
   as ``momentum_encoder.module.0.*`` (MoCo, MoCo v3, LCR, BAM, ...) or
   ``target_net.module.0.*`` (BYOL, CLoVE, ...); ``teacher.*`` variants are
-  accepted too.
+  accepted too;
+* released checkpoints: MoCo's ``encoder_q.*`` / ``encoder_k.*`` (LCR, DiLo,
+  MoCo v1/v2) and DINO's top-level ``{'student': ..., 'teacher': ...}``
+  (read as ``student.*`` / ``teacher.*``).
+
+A ResNet's ``fc.*`` (a classifier, or the MoCo v2 MLP that MoCo's
+``encoder_q.fc`` holds) is not part of the backbone and is left out.
 
 Checkpoints are always loaded with ``weights_only=True``: they may come from
 outside, and the ones we write are safe-loadable (see ``SafeCheckpointHook``).
 """
+import argparse
 from collections import OrderedDict
 from typing import Dict, Optional
 
@@ -20,10 +27,10 @@ import torch
 
 from .atomic_io import atomic_path
 
-ONLINE_PREFIXES = ('backbone.', )
+ONLINE_PREFIXES = ('backbone.', 'encoder_q.', 'student.backbone.')
 TEACHER_PREFIXES = ('encoder_k.module.0.', 'momentum_encoder.module.0.',
                     'target_net.module.0.', 'teacher.module.0.',
-                    'teacher.backbone.', 'teacher_backbone.')
+                    'teacher.backbone.', 'teacher_backbone.', 'encoder_k.')
 ENCODERS = ('online', 'teacher')
 
 
@@ -31,11 +38,14 @@ def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
     """Load a checkpoint file (``weights_only=True``) and return its weights.
 
     Accepts mmengine checkpoints (``{'state_dict': ...}``), torchvision /
-    detectron2-style ``{'model': ...}`` and bare state dicts. A leading
-    ``module.`` (DataParallel) is stripped.
+    detectron2-style ``{'model': ...}``, DINO's ``{'student': ...,
+    'teacher': ...}`` (keys become ``student.*`` / ``teacher.*``) and bare
+    state dicts. A leading ``module.`` (DataParallel) is stripped.
     """
     try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
+        # DINO-style files store their argparse Namespace next to the weights
+        with torch.serialization.safe_globals([argparse.Namespace]):
+            ckpt = torch.load(path, map_location='cpu', weights_only=True)
     except FileNotFoundError:
         raise FileNotFoundError(f'checkpoint not found: {path}') from None
     except Exception as err:  # pickle errors have many types
@@ -45,6 +55,12 @@ def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
             'accepted; re-save it with torch.save(model.state_dict()).'
         ) from err
     state = ckpt
+    if isinstance(ckpt, dict) and all(
+            isinstance(ckpt.get(k), dict) for k in ('student', 'teacher')):
+        return OrderedDict((f'{part}.{_strip_module(k)}', v)
+                           for part in ('student', 'teacher')
+                           for k, v in ckpt[part].items()
+                           if isinstance(v, torch.Tensor))
     if isinstance(ckpt, dict):
         for key in ('state_dict', 'model'):
             if isinstance(ckpt.get(key), dict):
@@ -54,9 +70,20 @@ def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
             isinstance(v, torch.Tensor) for v in state.values()):
         raise ValueError(f'{path} holds no tensors: it is not a model '
                          'checkpoint')
+    return OrderedDict((_strip_module(k), v) for k, v in state.items()
+                       if isinstance(v, torch.Tensor))
+
+
+def _strip_module(key: str) -> str:
+    return key[len('module.'):] if key.startswith('module.') else key
+
+
+def _without_classifier(state: 'OrderedDict') -> 'OrderedDict':
+    """A ResNet's weights without ``fc.*`` (classifier / MoCo MLP)."""
+    if backbone_kind(state) != 'resnet':
+        return state
     return OrderedDict(
-        (k[len('module.'):] if k.startswith('module.') else k, v)
-        for k, v in state.items() if isinstance(v, torch.Tensor))
+        (k, v) for k, v in state.items() if not k.startswith('fc.'))
 
 
 def _top_level_names(state: Dict[str, torch.Tensor]) -> str:
@@ -80,10 +107,10 @@ def _select_backbone(state: Dict[str, torch.Tensor], encoder: str,
         out = OrderedDict(
             (k[len(pre):], v) for k, v in state.items() if k.startswith(pre))
         if out:
-            return pre, out
+            return pre, _without_classifier(out)
     if prefix is None and encoder == 'online' and \
             backbone_kind(state) != 'unknown':
-        return '', OrderedDict(state)
+        return '', _without_classifier(OrderedDict(state))
     hint = ('; pass --encoder online for a model without an EMA teacher'
             if encoder == 'teacher' else '')
     raise ValueError(

@@ -94,3 +94,47 @@ def test_load_state_dict_formats_and_safety(tmp_path):
     torch.save({'meta': {'epoch': 1}}, empty)
     with pytest.raises(ValueError, match='no tensors'):
         load_state_dict(empty)
+
+
+def _released_moco_state():
+    """MoCo v2's released layout after ``module.``: encoder_q / encoder_k
+    (torchvision ResNet whose fc is the MLP fc.0 / fc.2) and the queue."""
+    state = {}
+    for name, value in (('encoder_q.', 1.0), ('encoder_k.', 2.0)):
+        state.update(_resnet_like(name, value))
+        state[f'{name}fc.0.weight'] = torch.zeros(4, 2)
+        state[f'{name}fc.2.weight'] = torch.zeros(3, 4)
+    state['queue'] = torch.zeros(3, 8)
+    return state
+
+
+def test_released_moco_encoders_without_the_fc_mlp():
+    state = _released_moco_state()
+    teacher = extract_backbone_state(state, 'teacher')
+    online = extract_backbone_state(state, 'online')
+    assert set(teacher) == set(online) == {
+        'conv1.weight', 'layer1.0.conv1.weight'
+    }
+    assert torch.all(teacher['conv1.weight'] == 2)
+    assert torch.all(online['conv1.weight'] == 1)
+    explicit = extract_backbone_state(state, prefix='encoder_q.')
+    assert not any(k.startswith('fc.') for k in explicit)
+
+
+def test_dino_top_level_student_teacher(tmp_path):
+    import argparse
+    path = str(tmp_path / 'dino.pth')
+    torch.save(
+        dict(
+            student={
+                f'module.{k}': v
+                for k, v in _resnet_like('backbone.', 1.0).items()
+            },
+            teacher=_resnet_like('backbone.', 2.0),
+            args=argparse.Namespace(arch='resnet50'),
+            epoch=1), path)
+    state = load_state_dict(path)
+    assert torch.all(
+        extract_backbone_state(state, 'teacher')['conv1.weight'] == 2)
+    assert torch.all(
+        extract_backbone_state(state, 'online')['conv1.weight'] == 1)

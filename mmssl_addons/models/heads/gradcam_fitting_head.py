@@ -28,6 +28,11 @@ class GradCAMFittingHead(BaseModule):
         fit_normalization (str): what the KL sees of ``A``: ``'none'`` (the
             paper, Eq. 5) or ``'minmax'`` (the released code fits the
             min-max normalised map ``A'``, computed per image here).
+        projection_bias (bool): a bias on the K projections. Neither the
+            paper's ``w_k^T phi`` nor the released ``conv16`` (``bias=False``
+            before ``bn16``) has one: defaults to False. (Before this switch
+            the BN+ReLU variant had a bias; set True to load such
+            checkpoints.)
         loss (dict): the fitting loss. Defaults to ``LCRKLLoss`` with
             ``tau=0.4``, ``loss_weight=0.01`` (nu) and ``reduction='sum'``.
         init_cfg (dict, optional): initialisation config.
@@ -39,7 +44,8 @@ class GradCAMFittingHead(BaseModule):
                  with_bn_relu: bool = False,
                  fit_normalization: str = 'none',
                  loss: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 projection_bias: bool = False) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_projections < 1:
             raise ValueError('num_projections (K) must be >= 1, got '
@@ -50,7 +56,7 @@ class GradCAMFittingHead(BaseModule):
         self.fit_normalization = fit_normalization
         self.num_projections = num_projections
         self.projections = nn.Conv2d(
-            in_channels, num_projections, kernel_size=1, bias=with_bn_relu)
+            in_channels, num_projections, kernel_size=1, bias=projection_bias)
         self.bn_relu = nn.Sequential(
             nn.BatchNorm2d(num_projections), nn.ReLU(
                 inplace=True)) if with_bn_relu else nn.Identity()

@@ -29,6 +29,7 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
         with_bn_relu (bool): the branch variant used in pretraining.
         normalize (bool): L2-normalise the pooled feature (released probe).
             False gives the plain average of ``A' * phi``.
+        projection_bias (bool): whether its projections had a bias.
         init_cfg (dict): usually the ``Pretrained`` init above.
     """
 
@@ -37,9 +38,14 @@ class GFBAttentionPoolNeck(GradCAMFittingHead):
                  num_projections: int = 32,
                  with_bn_relu: bool = False,
                  normalize: bool = True,
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 projection_bias: bool = False) -> None:
         super().__init__(
-            in_channels, num_projections, with_bn_relu, init_cfg=init_cfg)
+            in_channels,
+            num_projections,
+            with_bn_relu,
+            init_cfg=init_cfg,
+            projection_bias=projection_bias)
         self.normalize = normalize
         for param in self.parameters():
             param.requires_grad = False
