@@ -40,7 +40,7 @@ if [[ "$PRETRAIN" != *.pkl ]]; then
     mkdir -p "$WORK_DIR"
     PKL="$WORK_DIR/pretrain_${ENCODER}.pkl"
     "$PYTHON" "$ROOT/tools/model_converters/to_detectron2.py" \
-        "$PRETRAIN" "$PKL" --encoder "$ENCODER"
+        "$PRETRAIN" "$PKL" --encoder "$ENCODER" --overwrite  # derived file
     PRETRAIN=$PKL
 fi
 EXTRA=()
