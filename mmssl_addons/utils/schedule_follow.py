@@ -22,6 +22,8 @@ def _follow(sched: dict, old: int, new: int) -> List[str]:
     changed = []
     begin = sched.get('begin', 0) or 0
     if sched.get('end', None) == old:
+        if new <= begin:  # the run ends before this scheduler starts
+            return [f'kept (begins at {begin}, after the new end {new})']
         sched['end'] = new
         changed.append(f'end {old} -> {new}')
     if sched.get('T_max', None) == old - begin and new > begin:

@@ -19,6 +19,9 @@ model = dict(
         base_channels=32,
         strides=(1, 2, 2, 1),
         init_cfg=dict(checkpoint=pretrained)),
+    # plain (unnormalised) GAP: the generic probe, whose linear head also
+    # gives CAMs; LCR's paired probes normalise (r50_linear_cub.py)
+    neck=dict(type='GlobalAveragePooling'),
     head=dict(num_classes=num_classes, in_channels=256))
 data_preprocessor = dict(num_classes=num_classes)
 train_pipeline = [
