@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 DATA ?= data/synthetic_cub
 WORK ?= work_dirs/demo
 
-.PHONY: install demo demo-transfer test lint format clean-demo
+.PHONY: install demo demo-transfer reproduce-mini test lint format clean-demo
 
 install:
 	VENV=$(VENV) bash tools/install_env.sh
@@ -15,6 +15,18 @@ demo: install
 # Pretrain tiny -> extract backbone -> mmdet / mmseg / mmpose transfer (CPU).
 demo-transfer: install
 	VENV=$(VENV) bash tools/demo_transfer.sh
+
+# Each paper's claim in miniature, 3 seeds, base vs add-on (a benchmark:
+# up to about 20 min per method on 2 CPU cores); results and PNGs in
+# $(REPRO)/, the table in $(REPRO)/summary.md. Finished runs are reused.
+REPRO ?= work_dirs/reproduce_mini
+METHODS ?= lcr dilo sca clove bam
+reproduce-mini: install
+	for m in $(METHODS); do \
+		$(PY) tools/reproduce_mini.py $$m --work-dir $(REPRO) --overwrite || exit 1; \
+	done
+	$(PY) tools/reproduce_mini.py --summary --work-dir $(REPRO)
+	cat $(REPRO)/summary.md
 
 test: install
 	$(PY) -m pytest -q tests
