@@ -25,6 +25,8 @@ Existing results are replaced only with ``--overwrite``.
 class and the epochs.
 """
 import argparse
+import dataclasses
+import json
 import os.path as osp
 import sys
 import time
@@ -53,6 +55,14 @@ def parse_args(argv=None):
     parser.add_argument(
         '--scale', type=float, default=1.0, help='x images and x epochs')
     parser.add_argument(
+        '--set',
+        action='append',
+        default=[],
+        metavar='KEY=VALUE',
+        help='a setting for BOTH arms (VALUE read as JSON, else a string), '
+        'e.g. model.queue_len=256; needs --tag')
+    parser.add_argument('--tag', help='suffix of the result files')
+    parser.add_argument(
         '--overwrite',
         action='store_true',
         help='replace an existing METHOD.json / METHOD.png')
@@ -71,6 +81,18 @@ def parse_args(argv=None):
         parser.error('--seeds must list distinct seeds, e.g. 0,1,2')
     if args.scale <= 0:
         parser.error('--scale must be positive')
+    if args.set and not args.tag:
+        parser.error('--set changes the settings: give --tag NAME so the '
+                     'results do not replace the standard ones')
+    args.shared = {}
+    for item in args.set:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            parser.error(f'--set needs KEY=VALUE, got {item!r}')
+        try:
+            args.shared[key] = json.loads(value)
+        except ValueError:
+            args.shared[key] = value
     if args.device == 'cuda' and not torch.cuda.is_available():
         parser.error('--device cuda but no CUDA device is visible')
     return args
@@ -107,6 +129,7 @@ def random_model(cfg, seed: int, device: str):
 
 def main(argv=None):
     args = parse_args(argv)
+    args.work_dir = osp.abspath(args.work_dir)  # training runs in the repo
     if args.summary:
         print(f'summary written to {write_summary(args.work_dir)}')
         return
@@ -117,7 +140,11 @@ def main(argv=None):
             sys.exit(f'error: {args.method} has no variant {args.variant!r};'
                      f' choose from {sorted(spec.variants) or "none"}')
         variant = spec.variants[args.variant]
-    name = args.method + (f'-{args.variant}' if args.variant else '')
+    name = args.method + (f'-{args.variant}' if args.variant else '') + (
+        f'-{args.tag}' if args.tag else '')
+    if args.shared:
+        spec = dataclasses.replace(
+            spec, shared=runs.merged(spec.shared, args.shared))
     out_json = osp.join(args.work_dir, name + '.json')
     out_png = osp.join(args.work_dir, name + '.png')
     if osp.exists(out_json) and not args.overwrite:
@@ -138,7 +165,7 @@ def main(argv=None):
     init_default_scope('mmpretrain')
     root = runs.prepare_data(data, args.work_dir)
     per_seed, train_s = {}, {}
-    shown = None
+    shown, done = None, 0
     for seed in args.seeds:
         row = {}
         base_cfg = runs.build_config(spec.base_config, root, spec, 'base',
@@ -158,7 +185,12 @@ def main(argv=None):
         evs = {}
         for arm, cfg in (('base', base_cfg), ('addon', addon_cfg)):
             run_dir = runs.run_dir_of(
-                cfg, osp.join(args.work_dir, args.method, f'seed{seed}', arm))
+                cfg, osp.join(args.work_dir, args.method, f'seed{seed}', arm),
+                root)
+            done += 1
+            print(f'[reproduce] {name} seed {seed} {arm} ({done}/'
+                  f'{2 * len(args.seeds)}, {time.time() - start:.0f} s; log: '
+                  f'{osp.join(run_dir, "train.log")})', flush=True)
             record = runs.train(cfg, run_dir, args.device)
             train_s[f'{seed}/{arm}'] = record['train_s']
             model = init_model(cfg, record['checkpoint'], args.device)
@@ -197,6 +229,7 @@ def main(argv=None):
         data=data,
         configs=dict(base=spec.base_config, addon=spec.addon_config),
         shared_overrides=spec.shared,
+        tag=args.tag,
         addon_overrides=dict(spec.addon_only, **variant),
         train_s=train_s,
         claims=claims,

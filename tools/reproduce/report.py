@@ -41,8 +41,12 @@ def summary_markdown(results) -> str:
             verdict = ('**yes**' if claim['reproduced'] else
                        ('no (1 seed)' if claim['std_delta'] is None else 'no'))
             arrow = '' if claim['higher_is_better'] else ' (lower is better)'
+            name = res['addon'] + (f' [{res["variant"]}]'
+                                   if res.get('variant') else '') + (
+                                       f' [{res["tag"]}]'
+                                       if res.get('tag') else '')
             lines.append(
-                f'| {res["addon"]} vs {res["base"]} | '
+                f'| {name} vs {res["base"]} | '
                 f'{claim["label"]}{" (primary)" if claim["primary"] else ""} '
                 f'| `{claim["metric"]}`{arrow} | '
                 f'{_fmt(means["random"], digits)} | '
@@ -68,7 +72,12 @@ def _bgr(t):
     return np.ascontiguousarray(t.permute(1, 2, 0).numpy().astype(np.uint8))
 
 
-def map_tiles(images, masks, maps: dict, num: int = 6, upscale: int = 2):
+def map_tiles(images,
+              masks,
+              maps: dict,
+              num: int = 6,
+              upscale: int = 2,
+              per_row: int = 3):
     """Per image: the image, then each arm's map over it with the object
     outline; ``maps`` is ``{name: (N, h, w)}``."""
     import cv2
@@ -89,7 +98,7 @@ def map_tiles(images, masks, maps: dict, num: int = 6, upscale: int = 2):
                 mode='bilinear',
                 align_corners=False)[0, 0].numpy()
             tiles.append(label_tile(map_with_outline(big, heat, mask), name))
-    return make_grid(tiles, ncols=1 + len(maps))
+    return make_grid(tiles, ncols=(1 + len(maps)) * per_row)
 
 
 def save_figure(result: dict, tiles, path: str) -> None:

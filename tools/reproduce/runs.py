@@ -160,6 +160,20 @@ def keep_global_views(pipeline: list) -> None:
     raise ValueError('no MultiView step with a list num_views to trim')
 
 
+def merged(nested: dict, dotted: dict) -> dict:
+    """``nested`` overrides plus ``a.b=value`` ones (a new dict)."""
+    out = copy.deepcopy(nested)
+    for key, value in dotted.items():
+        node = out
+        *parents, leaf = key.split('.')
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ValueError(f'--set {key}: {part} is not a dict')
+        node[leaf] = value
+    return out
+
+
 def _flatten(d: dict, prefix: str = '') -> dict:
     """Nested overrides -> ``merge_from_dict`` keys (``a.b.c``)."""
     out = {}
@@ -181,10 +195,11 @@ def last_checkpoint(work_dir: str):
     return ckpt if osp.isfile(ckpt) else None
 
 
-def run_dir_of(cfg: Config, parent: str) -> str:
+def run_dir_of(cfg: Config, parent: str, root: str) -> str:
     """``parent-<config digest>``: a changed config trains in a new folder,
-    so no run is ever overwritten."""
-    return f'{parent}-{digest(cfg.pretty_text)}'
+    so no run is ever overwritten. The digest leaves out where the work
+    folder (``root``, the test bed) lies."""
+    return f'{parent}-{digest(cfg.pretty_text.replace(root, "<data>"))}'
 
 
 def train(cfg: Config, run_dir: str, device: str, log=print) -> dict:

@@ -73,7 +73,10 @@ class MethodSpec:
 # 96 px crops of 128 px images in the demo configs -> 64 px crops of 64 px
 # images here (ResizeEdge 110 -> 64, local crops 48 -> 32).
 _SIZES_64 = {96: 64, 110: 64, 48: 32}
-_QUEUE = dict(model=dict(queue_len=256))
+# 64 keys for 700 training images (see benchmarks/README.md: 256 lets a
+# third of the queries meet a stale key of their own image; MoCo then
+# stays at the chance loss and below random-init kNN)
+_QUEUE = dict(model=dict(queue_len=64))
 
 METHODS = {
     'lcr':
@@ -101,6 +104,8 @@ METHODS = {
                 model=dict(
                     gradcam_scale='none',
                     gfb_head=dict(fit_normalization='minmax'))),
+            # the KL term trains the branch only, not the backbone
+            'detached': dict(model=dict(detach_gfb_input=True)),
         }),
     'dilo':
     MethodSpec(
