@@ -32,11 +32,11 @@ import sys
 import time
 
 import torch
+from reproduce import probes, report, runs
+from reproduce.specs import METHODS
 
 from mmssl_addons.evaluation.functional import claim_summary
 from mmssl_addons.utils.atomic_io import atomic_path, dump_json_atomic
-from reproduce import probes, report, runs
-from reproduce.specs import METHODS
 
 
 def parse_args(argv=None):
@@ -140,8 +140,8 @@ def main(argv=None):
             sys.exit(f'error: {args.method} has no variant {args.variant!r};'
                      f' choose from {sorted(spec.variants) or "none"}')
         variant = spec.variants[args.variant]
-    name = args.method + (f'-{args.variant}' if args.variant else '') + (
-        f'-{args.tag}' if args.tag else '')
+    name = args.method + (f'-{args.variant}' if args.variant else
+                          '') + (f'-{args.tag}' if args.tag else '')
     if args.shared:
         spec = dataclasses.replace(
             spec, shared=runs.merged(spec.shared, args.shared))
@@ -158,9 +158,9 @@ def main(argv=None):
         data['per_class'] = int(round(data['per_class'] * args.scale))
         epochs = int(round(epochs * args.scale))
     start = time.time()
-    import mmssl_addons  # noqa: F401  (registers the modules)
     from mmengine.registry import init_default_scope
 
+    import mmssl_addons  # noqa: F401  (registers the modules)
     from mmssl_addons.utils import init_model
     init_default_scope('mmpretrain')
     root = runs.prepare_data(data, args.work_dir)
@@ -188,9 +188,11 @@ def main(argv=None):
                 cfg, osp.join(args.work_dir, args.method, f'seed{seed}', arm),
                 root)
             done += 1
-            print(f'[reproduce] {name} seed {seed} {arm} ({done}/'
-                  f'{2 * len(args.seeds)}, {time.time() - start:.0f} s; log: '
-                  f'{osp.join(run_dir, "train.log")})', flush=True)
+            print(
+                f'[reproduce] {name} seed {seed} {arm} ({done}/'
+                f'{2 * len(args.seeds)}, {time.time() - start:.0f} s; log: '
+                f'{osp.join(run_dir, "train.log")})',
+                flush=True)
             record = runs.train(cfg, run_dir, args.device)
             train_s[f'{seed}/{arm}'] = record['train_s']
             model = init_model(cfg, record['checkpoint'], args.device)
@@ -202,8 +204,10 @@ def main(argv=None):
     claims = []
     for claim in spec.claims:
         values = {
-            s: {arm: r[arm][claim.metric]
-                for arm in r}
+            s: {
+                arm: r[arm][claim.metric]
+                for arm in r
+            }
             for s, r in per_seed.items()
         }
         summary = claim_summary(values, claim.higher_is_better)

@@ -156,3 +156,40 @@ def feature_maps(model,
         x = preprocess(model, inputs[start:start + batch_size])
         out.append(model.backbone(x)[-1].float().cpu())
     return torch.cat(out)
+
+
+def pair_images(cfg, max_pairs=None) -> dict:
+    """The controlled pairs of the test bed through the test pipeline.
+
+    Returns:
+        dict: ``rows`` (``pairs.json`` entries), ``root`` and, for each of
+        ``anchor``, ``background`` and ``object``, raw ``(N, 3, H, W)``
+        images.
+    """
+    from mmengine.dataset import default_collate
+
+    from ..datasets.synthetic_pairs import PAIR_KINDS, read_pairs
+    ds_cfg = split_dataset_cfg(cfg, 'test')
+    root = ds_cfg.get('data_root', '')
+    rows = read_pairs(root)
+    rows = rows[:max_pairs] if max_pairs else rows
+    pipeline = build_pipeline(ds_cfg['pipeline'])
+    out = dict(rows=rows, root=root)
+    for kind in ('anchor', ) + PAIR_KINDS:
+        out[kind] = default_collate([
+            pipeline(dict(img_path=osp.join(root, r[kind]), gt_label=0))
+            for r in rows
+        ])['inputs']
+    return out
+
+
+@torch.no_grad()
+def images_features(model,
+                    feature_fn,
+                    images: torch.Tensor,
+                    batch_size: int = 64) -> torch.Tensor:
+    """``(N, C)`` float features of raw images by ``feature_fn``."""
+    return torch.cat([
+        feature_fn(preprocess(model, images[s:s + batch_size])).float().cpu()
+        for s in range(0, len(images), batch_size)
+    ])

@@ -7,8 +7,10 @@ from mmssl_addons.evaluation.functional import claim_summary
 
 
 def _rows(deltas, base=10.0):
-    return {str(i): dict(base=base, addon=base + d, random=0.0)
-            for i, d in enumerate(deltas)}
+    return {
+        str(i): dict(base=base, addon=base + d, random=0.0)
+        for i, d in enumerate(deltas)
+    }
 
 
 def test_mean_and_sample_std_by_hand():
@@ -44,11 +46,13 @@ def test_one_seed_has_no_spread_and_never_reproduces():
     assert out['num_seeds'] == 1
 
 
-@pytest.mark.parametrize('rows,match', [({}, 'empty'),
-                                        ({'0': dict(base=1.0)}, 'addon'),
-                                        ({'0': dict(base=1.0,
-                                                    addon=math.nan)},
-                                         'finite')])
+@pytest.mark.parametrize('rows,match',
+                         [({}, 'empty'), ({
+                             '0': dict(base=1.0)
+                         }, 'addon'),
+                          ({
+                              '0': dict(base=1.0, addon=math.nan)
+                          }, 'finite')])
 def test_bad_input_names_the_problem(rows, match):
     with pytest.raises(ValueError, match=match):
         claim_summary(rows)

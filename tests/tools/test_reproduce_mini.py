@@ -35,13 +35,7 @@ def _arms(method, tmp_path):
     root = str(tmp_path / 'data')
     base = runs.build_config(spec.base_config, root, spec, 'base', 3, 4, {})
     addon = runs.build_config(
-        spec.addon_config,
-        root,
-        spec,
-        'addon',
-        3,
-        4, {},
-        base_cfg=base)
+        spec.addon_config, root, spec, 'addon', 3, 4, {}, base_cfg=base)
     return spec, root, base.to_dict(), addon.to_dict()
 
 
@@ -93,9 +87,8 @@ def _crop_sizes(cfg):
     def visit(node):
         if isinstance(node, dict):
             if 'Crop' in str(node.get('type', '')):
-                sizes.extend(
-                    v for k, v in node.items()
-                    if k in runs._SIZE_KEYS and isinstance(v, int))
+                sizes.extend(v for k, v in node.items()
+                             if k in runs._SIZE_KEYS and isinstance(v, int))
             for v in node.values():
                 visit(v)
         elif isinstance(node, (list, tuple)):
@@ -109,8 +102,10 @@ def _crop_sizes(cfg):
 def test_global_views_keep_the_first_two_groups():
     pipe = [
         dict(type='Load'),
-        dict(type='MultiViewWithBoxes', num_views=[1, 1, 6],
-             transforms=['g1', 'g2', 'local'])
+        dict(
+            type='MultiViewWithBoxes',
+            num_views=[1, 1, 6],
+            transforms=['g1', 'g2', 'local'])
     ]
     runs.keep_global_views(pipe)
     assert pipe[1]['num_views'] == [1, 1]

@@ -24,14 +24,12 @@ import os.path as osp
 import sys
 
 import numpy as np
-import torch
 
 from mmssl_addons.evaluation.feature_cache import (add_feature_args,
                                                    write_results)
 from mmssl_addons.evaluation.functional import attention_in_mask
-from mmssl_addons.evaluation.mask_data import (MASK_NAMES,
-                                               load_split_with_masks,
-                                               preprocess)
+from mmssl_addons.evaluation.mask_data import MASK_NAMES, load_split_with_masks
+from mmssl_addons.evaluation.probe_maps import MAP_KINDS, probe_maps
 from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (label_tile, make_grid,
                                         map_with_outline, save_png_atomic)
@@ -39,34 +37,11 @@ from mmssl_addons.visualization import (label_tile, make_grid,
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from cam_drop_increase import add_head_args, get_head  # noqa: E402
 
-MAP_KINDS = ('norm', 'gfb', 'gradcam', 'cam')
-
 
 def compute_maps(kind, model, inputs, labels, args=None, cfg=None):
     """``(N, h, w)`` maps of raw ``(N, 3, H, W)`` images."""
-    if kind in ('gfb', 'gradcam') and not getattr(model, 'with_gfb', False):
-        raise ValueError(f'--map {kind} needs an LCR model (gfb_head); use '
-                         '--map norm or --map cam for this checkpoint.')
-    out = []
     head = get_head(args, cfg, model) if kind == 'cam' else None
-    from mmssl_addons.evaluation.linear_head import cam_scores
-    for start in range(0, len(inputs), 32):
-        raw = inputs[start:start + 32]
-        if kind == 'cam':
-            out.append(
-                cam_scores(model, head, raw,
-                           labels[start:start + 32])['cams'].float())
-            continue
-        x = preprocess(model, raw)
-        if kind == 'gradcam':
-            out.append(model.view_gradcam(x).detach().float().cpu())
-            continue
-        with torch.no_grad():
-            if kind == 'gfb':
-                out.append(model.extract_attention(x).float().cpu())
-            else:
-                out.append(model.backbone(x)[-1].norm(dim=1).float().cpu())
-    return torch.cat(out)
+    return probe_maps(model, kind, inputs, labels, head)
 
 
 def to_bgr(t):

@@ -19,30 +19,22 @@ import sys
 
 import numpy as np
 import torch
-from mmengine.dataset import default_collate
 from PIL import Image
 
-from mmssl_addons.datasets.synthetic_pairs import PAIR_KINDS, read_pairs
+from mmssl_addons.datasets.synthetic_pairs import PAIR_KINDS
 from mmssl_addons.evaluation.feature_cache import (add_feature_args,
                                                    model_feature_fn,
                                                    split_dataset_cfg,
                                                    write_results)
 from mmssl_addons.evaluation.functional import background_sensitivity
-from mmssl_addons.evaluation.mask_data import (build_pipeline,
-                                               geometric_transform, preprocess,
-                                               transform_masks)
+from mmssl_addons.evaluation.mask_data import (geometric_transform,
+                                               images_features, pair_images,
+                                               preprocess, transform_masks)
 from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (label_tile, make_grid,
                                         map_with_outline, save_png_atomic)
 
 KINDS = ('anchor', ) + PAIR_KINDS
-
-
-def load_images(pipeline, root, files):
-    """Raw ``(N, 3, H, W)`` test-pipeline images of files under root."""
-    return default_collate([
-        pipeline(dict(img_path=osp.join(root, f), gt_label=0)) for f in files
-    ])['inputs']
 
 
 def main(argv=None):
@@ -56,25 +48,19 @@ def main(argv=None):
     if args.png and not args.png.lower().endswith('.png'):
         sys.exit(f'error: --png must be a .png file, got {args.png}')
     cfg = load_config(args.config, args.cfg_options)
-    ds_cfg = split_dataset_cfg(cfg, 'test')
-    root = ds_cfg.get('data_root', '')
     try:
-        rows = read_pairs(root)
+        pairs = pair_images(cfg, args.max_pairs)
     except FileNotFoundError as err:
         sys.exit(f'error: {err}')
-    rows = rows[:args.max_pairs] if args.max_pairs else rows
+    rows, root = pairs['rows'], pairs['root']
+    ds_cfg = split_dataset_cfg(cfg, 'test')
     model = init_model(cfg, args.checkpoint, args.device)
     fn = model_feature_fn(model, args.feature)
-    pipeline = build_pipeline(ds_cfg['pipeline'])
-    images, feats = {}, {}
-    for kind in KINDS:
-        images[kind] = load_images(pipeline, root, [r[kind] for r in rows])
-        with torch.no_grad():
-            feats[kind] = torch.cat([
-                fn(preprocess(model,
-                              images[kind][s:s + args.batch_size])).float()
-                for s in range(0, len(rows), args.batch_size)
-            ]).cpu()
+    images = {kind: pairs[kind] for kind in KINDS}
+    feats = {
+        kind: images_features(model, fn, images[kind], args.batch_size)
+        for kind in KINDS
+    }
     res = background_sensitivity(feats['anchor'], feats['background'],
                                  feats['object'])
     results = {f'pairs/{k}': v for k, v in res.items()}

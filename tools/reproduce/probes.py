@@ -18,29 +18,22 @@ bed) and returns a float. They are the library's probes
 - ``dense_miou``: 1x1-conv probe of the frozen last stage, object vs
   background, mIoU (%) on the test split.
 """
-import os.path as osp
 import warnings
 from typing import Callable, Dict
 
 import torch
-from mmengine.dataset import default_collate
 
-from mmssl_addons.datasets.synthetic_pairs import read_pairs
 from mmssl_addons.evaluation.feature_cache import (build_split_dataset,
                                                    extract_features,
-                                                   model_feature_fn,
-                                                   split_dataset_cfg)
-from mmssl_addons.evaluation.functional import (attention_in_mask,
-                                                background_sensitivity,
-                                                dense_linear_probe,
-                                                kmeans_cluster_scores,
-                                                knn_accuracy,
-                                                retrieval_metrics)
-from mmssl_addons.evaluation.linear_head import (cam_scores,
-                                                 fit_head_on_features)
-from mmssl_addons.evaluation.mask_data import (build_pipeline, feature_maps,
+                                                   model_feature_fn)
+from mmssl_addons.evaluation.functional import (
+    attention_in_mask, background_sensitivity, dense_linear_probe,
+    kmeans_cluster_scores, knn_accuracy, retrieval_metrics)
+from mmssl_addons.evaluation.linear_head import fit_head_on_features
+from mmssl_addons.evaluation.mask_data import (feature_maps, images_features,
                                                load_split_with_masks,
-                                               preprocess)
+                                               pair_images)
+from mmssl_addons.evaluation.probe_maps import probe_maps
 
 PARTS = ('head', 'beak', 'tail', 'wing_stripe')
 
@@ -64,7 +57,9 @@ class Evaluation:
 
     def features(self, split: str, feature: str = 'auto') -> dict:
         return self.cached(('feat', split, feature), lambda: extract_features(
-            self.model, build_split_dataset(self.cfg, split), feature,
+            self.model,
+            build_split_dataset(self.cfg, split),
+            feature,
             progress=False))
 
     def with_masks(self, split: str) -> dict:
@@ -72,7 +67,7 @@ class Evaluation:
                            lambda: load_split_with_masks(self.cfg, split))
 
     def maps(self, kind: str) -> torch.Tensor:
-        """``(N, h, w)`` maps of the test images (see :func:`map_batch`)."""
+        """``(N, h, w)`` maps of the test images (``probe_maps``)."""
         return self.cached(('maps', kind), lambda: self._maps(kind))
 
     def _maps(self, kind):
@@ -82,33 +77,8 @@ class Evaluation:
             train = self.features('train', 'backbone_gap')
             head = fit_head_on_features(train['features'], train['labels'],
                                         1 + int(train['labels'].max()))
-        out = []
-        for start in range(0, len(test['inputs']), 32):
-            raw = test['inputs'][start:start + 32]
-            out.append(
-                map_batch(self.model, kind, raw,
-                          test['labels'][start:start + 32], head))
-        return torch.cat(out)
-
-
-def map_batch(model, kind, raw, labels=None, head=None) -> torch.Tensor:
-    """``(N, h, w)`` maps of raw ``(N, 3, H, W)`` images.
-
-    ``norm``: channel L2 norm of the last stage; ``gfb``: LCR's fitted
-    attention; ``gradcam``: GradCAM of the SSL objective (LCR models, also
-    without the branch); ``cam``: CAM of the true class from ``head``.
-    """
-    if kind == 'cam':
-        return cam_scores(model, head, raw, labels)['cams'].float()
-    x = preprocess(model, raw)
-    if kind == 'gradcam':
-        return model.view_gradcam(x).detach().float().cpu()
-    with torch.no_grad():
-        if kind == 'gfb':
-            return model.extract_attention(x).float().cpu()
-        if kind == 'norm':
-            return model.backbone(x)[-1].norm(dim=1).float().cpu()
-    raise ValueError(f'unknown map kind {kind!r}')
+        return probe_maps(self.model, kind, test['inputs'], test['labels'],
+                          head)
 
 
 def knn_top1(ev: Evaluation, **_) -> float:
@@ -139,29 +109,18 @@ def retrieval_map(ev: Evaluation, **_) -> float:
 
 def kmeans_nmi(ev: Evaluation, **_) -> float:
     test = ev.features('test')
-    return 100.0 * kmeans_cluster_scores(test['features'], test['labels'],
-                                         seed=0)['nmi']
+    return 100.0 * kmeans_cluster_scores(
+        test['features'], test['labels'], seed=0)['nmi']
 
 
 def background_sensitivity_metric(ev: Evaluation, **_) -> float:
-    ds_cfg = split_dataset_cfg(ev.cfg, 'test')
-    root = ds_cfg.get('data_root', '')
-    rows = read_pairs(root)
-    pipeline = build_pipeline(ds_cfg['pipeline'])
+    pairs = pair_images(ev.cfg)
     fn = model_feature_fn(ev.model, 'auto')
-    feats = {}
-    for kind in ('anchor', 'background', 'object'):
-        images = default_collate([
-            pipeline(dict(img_path=osp.join(root, r[kind]), gt_label=0))
-            for r in rows
-        ])['inputs']
-        with torch.no_grad():
-            feats[kind] = torch.cat([
-                fn(preprocess(ev.model, images[s:s + 64])).float().cpu()
-                for s in range(0, len(images), 64)
-            ])
-    return background_sensitivity(feats['anchor'], feats['background'],
-                                  feats['object'])['background_sensitivity']
+    feats = [
+        images_features(ev.model, fn, pairs[kind])
+        for kind in ('anchor', 'background', 'object')
+    ]
+    return background_sensitivity(*feats)['background_sensitivity']
 
 
 def part_energy(ev: Evaluation, map_kind: str = 'norm', **_) -> float:

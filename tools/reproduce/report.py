@@ -6,8 +6,7 @@ import os.path as osp
 import numpy as np
 
 from mmssl_addons.utils.atomic_io import atomic_path
-from mmssl_addons.visualization import (label_tile, make_grid,
-                                        map_with_outline)
+from mmssl_addons.visualization import label_tile, make_grid, map_with_outline
 
 ARMS = ('random', 'base', 'addon')
 
@@ -20,8 +19,9 @@ def claim_row(result: dict, claim: dict) -> dict:
     """Means over seeds of each arm, for tables."""
     rows = claim['per_seed'].values()
     means = {
-        arm: float(np.mean([r[arm] for r in rows if arm in r]))
-        if any(arm in r for r in rows) else None
+        arm:
+        float(np.mean([r[arm] for r in rows
+                       if arm in r])) if any(arm in r for r in rows) else None
         for arm in ARMS
     }
     return means
@@ -41,10 +41,9 @@ def summary_markdown(results) -> str:
             verdict = ('**yes**' if claim['reproduced'] else
                        ('no (1 seed)' if claim['std_delta'] is None else 'no'))
             arrow = '' if claim['higher_is_better'] else ' (lower is better)'
-            name = res['addon'] + (f' [{res["variant"]}]'
-                                   if res.get('variant') else '') + (
-                                       f' [{res["tag"]}]'
-                                       if res.get('tag') else '')
+            name = res['addon'] + (f' [{res["variant"]}]' if res.get('variant')
+                                   else '') + (f' [{res["tag"]}]'
+                                               if res.get('tag') else '')
             lines.append(
                 f'| {name} vs {res["base"]} | '
                 f'{claim["label"]}{" (primary)" if claim["primary"] else ""} '
@@ -88,7 +87,8 @@ def map_tiles(images,
         size = (img.shape[1] * upscale, img.shape[0] * upscale)
         big = cv2.resize(img, size, interpolation=cv2.INTER_NEAREST)
         mask = cv2.resize(
-            masks[i].numpy().astype(np.uint8), size,
+            masks[i].numpy().astype(np.uint8),
+            size,
             interpolation=cv2.INTER_NEAREST) > 0
         tiles.append(label_tile(big, 'image'))
         for name, m in maps.items():
@@ -112,9 +112,7 @@ def save_figure(result: dict, tiles, path: str) -> None:
     for j, claim in enumerate(claims):
         ax = fig.add_subplot(rows, len(claims), j + 1)
         for x, arm in enumerate(ARMS):
-            values = [
-                r[arm] for r in claim['per_seed'].values() if arm in r
-            ]
+            values = [r[arm] for r in claim['per_seed'].values() if arm in r]
             if not values:
                 continue
             ax.scatter([x] * len(values), values, color='C%d' % x, alpha=0.7)
@@ -123,16 +121,19 @@ def save_figure(result: dict, tiles, path: str) -> None:
         ax.set_xticklabels(['random', result['base'], result['addon']],
                            fontsize=8)
         verdict = 'reproduced' if claim['reproduced'] else 'not reproduced'
-        ax.set_title(f'{claim["metric"]}: {verdict}\n'
-                     f'delta {claim["mean_delta"]:+.3g} +- '
-                     f'{_fmt(claim["std_delta"], 3)}', fontsize=9)
+        ax.set_title(
+            f'{claim["metric"]}: {verdict}\n'
+            f'delta {claim["mean_delta"]:+.3g} +- '
+            f'{_fmt(claim["std_delta"], 3)}',
+            fontsize=9)
     if tiles is not None:
         ax = fig.add_subplot(rows, 1, rows)
         ax.imshow(tiles[..., ::-1])
         ax.set_axis_off()
-        ax.set_title('test images: maps of ' + result['base'] + ' / ' +
-                     result['addon'] + ' (white: object outline)',
-                     fontsize=9)
+        ax.set_title(
+            'test images: maps of ' + result['base'] + ' / ' +
+            result['addon'] + ' (white: object outline)',
+            fontsize=9)
     fig.tight_layout()
     with atomic_path(path, suffix='.png') as tmp:
         fig.savefig(tmp, dpi=80, format='png')

@@ -99,13 +99,16 @@ METHODS = {
         sizes=_SIZES_64,
         shared=_QUEUE,
         variants={
-            'loglik': dict(model=dict(gradcam_objective='log_likelihood')),
-            'released': dict(
+            'loglik':
+            dict(model=dict(gradcam_objective='log_likelihood')),
+            'released':
+            dict(
                 model=dict(
                     gradcam_scale='none',
                     gfb_head=dict(fit_normalization='minmax'))),
             # the KL term trains the branch only, not the backbone
-            'detached': dict(model=dict(detach_gfb_input=True)),
+            'detached':
+            dict(model=dict(detach_gfb_input=True)),
         }),
     'dilo':
     MethodSpec(

@@ -14,11 +14,12 @@ from .retrieval import retrieval_metrics
 from .saliency import adaptive_threshold, saliency_scores
 
 __all__ = [
-    'adaptive_threshold', 'claim_summary', 'adjusted_rand_index', 'average_drop_increase',
-    'boundary_f_measure', 'davis_j_and_f', 'explanation_maps',
-    'fit_logistic_lbfgs', 'kmeans_cluster_scores', 'knn_accuracy',
-    'knn_classify', 'lbfgs_transfer_eval', 'linear_head_cam', 'logistic_loss',
-    'normalized_mutual_info', 'propagate_labels', 'region_jaccard',
-    'retrieval_metrics', 'saliency_scores', 'attention_in_mask',
-    'background_sensitivity', 'dense_linear_probe', 'mean_iou'
+    'adaptive_threshold', 'claim_summary', 'adjusted_rand_index',
+    'average_drop_increase', 'boundary_f_measure', 'davis_j_and_f',
+    'explanation_maps', 'fit_logistic_lbfgs', 'kmeans_cluster_scores',
+    'knn_accuracy', 'knn_classify', 'lbfgs_transfer_eval', 'linear_head_cam',
+    'logistic_loss', 'normalized_mutual_info', 'propagate_labels',
+    'region_jaccard', 'retrieval_metrics', 'saliency_scores',
+    'attention_in_mask', 'background_sensitivity', 'dense_linear_probe',
+    'mean_iou'
 ]

@@ -37,8 +37,9 @@ def claim_summary(per_seed: Mapping[str, Mapping[str, float]],
         deltas.append(delta)
     n = len(deltas)
     mean = sum(deltas) / n
-    std = (math.sqrt(sum((d - mean)**2 for d in deltas) /
-                     (n - 1)) if n > 1 else None)
+    std = (
+        math.sqrt(sum(
+            (d - mean)**2 for d in deltas) / (n - 1)) if n > 1 else None)
     sign = 1.0 if higher_is_better else -1.0
     agree = all(sign * d > 0 for d in deltas)
     reproduced = bool(std is not None and agree and sign * mean > 2 * std)
