@@ -25,15 +25,19 @@ def init_model(cfg: Config,
                device: str = 'cpu') -> torch.nn.Module:
     """Build ``cfg.model``, load ``checkpoint`` (``weights_only=True``).
 
-    A top-level ``data_preprocessor`` of the config is given to the model
-    when the model config has none, exactly as mmengine's ``Runner`` does
-    (otherwise images would not be normalised as in training / testing).
+    A truncated or unsafe checkpoint raises
+    :class:`~mmssl_addons.utils.checkpoint_check.CheckpointError` naming the
+    file and the way out. A top-level ``data_preprocessor`` of the config
+    is given to the model when the model config has none, exactly as
+    mmengine's ``Runner`` does (otherwise images would not be normalised as
+    in training / testing).
     """
     import copy
 
     from mmpretrain.registry import MODELS
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+
+    from .checkpoint_check import check_checkpoint
+    check_checkpoint(checkpoint)  # cut-off or foreign files: a clear error
     model_cfg = copy.deepcopy(cfg.model)
     if cfg.get('data_preprocessor') is not None:
         model_cfg.setdefault('data_preprocessor',
