@@ -17,8 +17,9 @@ CFG = dict(
 
 
 def _saved(tmp_path):
-    import mmssl_addons  # noqa: F401
     from mmpretrain.registry import MODELS
+
+    import mmssl_addons  # noqa: F401
     model = MODELS.build(CFG['model'])
     path = tmp_path / 'epoch_1.pth'
     torch.save(dict(state_dict=model.state_dict(), meta={}), path)
