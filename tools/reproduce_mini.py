@@ -236,6 +236,8 @@ def main(argv=None):
         tag=args.tag,
         addon_overrides=dict(spec.addon_only, **variant),
         train_s=train_s,
+        # reused runs keep the time they took when they were trained
+        train_total_s=round(sum(train_s.values()), 1),
         claims=claims,
         command='python tools/reproduce_mini.py ' +
         ' '.join(sys.argv[1:] if argv is None else argv))
