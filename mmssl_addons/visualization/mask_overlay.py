@@ -27,3 +27,9 @@ def map_with_outline(image: np.ndarray, heatmap: np.ndarray,
                      mask: np.ndarray) -> np.ndarray:
     """The heat map over the image, with the mask's outline in white."""
     return draw_outline(overlay_heatmap(image, heatmap), mask)
+
+
+def tensor_to_image(t) -> np.ndarray:
+    """A ``(3, H, W)`` tensor of 0-255 values (as ``default_collate``
+    stacks images) -> contiguous ``(H, W, 3)`` uint8."""
+    return np.ascontiguousarray(t.permute(1, 2, 0).numpy().astype(np.uint8))

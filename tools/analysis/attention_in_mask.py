@@ -23,8 +23,6 @@ import argparse
 import os.path as osp
 import sys
 
-import numpy as np
-
 from mmssl_addons.evaluation.feature_cache import (add_feature_args,
                                                    write_results)
 from mmssl_addons.evaluation.functional import attention_in_mask
@@ -32,7 +30,8 @@ from mmssl_addons.evaluation.mask_data import MASK_NAMES, load_split_with_masks
 from mmssl_addons.evaluation.probe_maps import MAP_KINDS, probe_maps
 from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (label_tile, make_grid,
-                                        map_with_outline, save_png_atomic)
+                                        map_with_outline, save_png_atomic,
+                                        tensor_to_image)
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from cam_drop_increase import add_head_args, get_head  # noqa: E402
@@ -42,10 +41,6 @@ def compute_maps(kind, model, inputs, labels, args=None, cfg=None):
     """``(N, h, w)`` maps of raw ``(N, 3, H, W)`` images."""
     head = get_head(args, cfg, model) if kind == 'cam' else None
     return probe_maps(model, kind, inputs, labels, head)
-
-
-def to_bgr(t):
-    return np.ascontiguousarray(t.permute(1, 2, 0).numpy().astype(np.uint8))
 
 
 def main(argv=None):
@@ -88,7 +83,7 @@ def main(argv=None):
     if args.png:
         tiles = []
         for j in range(min(args.num_png, len(maps))):
-            img = to_bgr(data['inputs'][j])
+            img = tensor_to_image(data['inputs'][j])
             tiles += [
                 label_tile(img, f"class {int(data['labels'][j])}"),
                 label_tile(

@@ -6,7 +6,8 @@ import os.path as osp
 import numpy as np
 
 from mmssl_addons.utils.atomic_io import atomic_path
-from mmssl_addons.visualization import label_tile, make_grid, map_with_outline
+from mmssl_addons.visualization import (label_tile, make_grid,
+                                        map_with_outline, tensor_to_image)
 
 ARMS = ('random', 'base', 'addon')
 
@@ -15,7 +16,7 @@ def _fmt(value, digits=1):
     return '-' if value is None else f'{value:.{digits}f}'
 
 
-def claim_row(result: dict, claim: dict) -> dict:
+def claim_row(claim: dict) -> dict:
     """Means over seeds of each arm, for tables."""
     rows = claim['per_seed'].values()
     means = {
@@ -36,7 +37,7 @@ def summary_markdown(results) -> str:
     ]
     for res in results:
         for claim in res['claims']:
-            means = claim_row(res, claim)
+            means = claim_row(claim)
             digits = 3 if claim['metric'] == 'background_sensitivity' else 1
             verdict = ('**yes**' if claim['reproduced'] else
                        ('no (1 seed)' if claim['std_delta'] is None else 'no'))
@@ -67,10 +68,6 @@ def load_results(work_dir: str):
     return out
 
 
-def _bgr(t):
-    return np.ascontiguousarray(t.permute(1, 2, 0).numpy().astype(np.uint8))
-
-
 def map_tiles(images,
               masks,
               maps: dict,
@@ -83,7 +80,7 @@ def map_tiles(images,
     import torch.nn.functional as F
     tiles = []
     for i in range(min(num, len(images))):
-        img = _bgr(images[i])
+        img = tensor_to_image(images[i])
         size = (img.shape[1] * upscale, img.shape[0] * upscale)
         big = cv2.resize(img, size, interpolation=cv2.INTER_NEAREST)
         mask = cv2.resize(
