@@ -46,8 +46,8 @@ model = dict(
             tau=0.4,
             loss_weight=0.01,
             reduction='sum',
-            reference_batch_size=32)),
-    test_pooling='attention',
-    gradcam_scale='max')  # as configs/_base_/models/lcr_gfb_r50.py
+            reference_batch_size=32),
+        test_pooling='attention',
+        gradcam_scale='max'))  # as configs/_base_/models/lcr_gfb_r50.py
 
 custom_hooks = [dict(type='SafeCheckpointHook'), {{_base_.knn_monitor}}]

@@ -88,28 +88,29 @@ def test_without_gfb_is_mmpretrain_moco():
     b = theirs.loss(views(), None)
     assert set(a) == {'loss'}
     torch.testing.assert_close(a['loss'], b['loss'])
-    assert ours.test_pooling == 'avg'
+    ours.eval()
+    x = views(n=2)[0]
+    torch.testing.assert_close(
+        ours.extract_pooled_feat(x),
+        ours.backbone(x)[-1].mean((2, 3)))
 
 
 class _Toy(CommonRationaleMixin, nn.Module):
     """phi = w * x; a linear stand-in for the SSL loss."""
 
-    def __init__(self, detach_gfb_input=False):
-        super().__init__()
+    def __init__(self, detach_input=False):
+        super().__init__(
+            gfb_head=dict(
+                type='GradCAMFittingHead',
+                in_channels=3,
+                num_projections=2,
+                detach_input=detach_input))
         self.w = nn.Parameter(torch.rand(3, 1, 1) + 0.5)
-        self.init_common_rationale(
-            dict(type='GradCAMFittingHead', in_channels=3, num_projections=2),
-            detach_gfb_input=detach_gfb_input)
 
 
-def linear_objective(v):
-    """``objective_fn`` of a linear stand-in: loss = sum(GAP(phi) . v)."""
-
-    def objective(maps):
-        score = (maps[0].mean((2, 3)) * v).sum(1)
-        return score.sum(), score
-
-    return objective
+def linear_objective(phi, v):
+    """A linear stand-in for the SSL loss: sum(GAP(phi) . v)."""
+    return (phi.mean((2, 3)) * v).sum()
 
 
 def test_kl_moves_backbone_only_through_branch_input():
@@ -118,7 +119,7 @@ def test_kl_moves_backbone_only_through_branch_input():
     v = torch.randn(3)
     toy = _Toy()
     phi = toy.w * x
-    loss = toy.common_rationale_loss([phi], linear_objective(v))['loss_gfb']
+    loss = toy.gfb_head.loss([phi], linear_objective(phi, v))['loss_gfb']
     loss.backward()
     grad_w = toy.w.grad.clone()
 
@@ -134,10 +135,10 @@ def test_kl_moves_backbone_only_through_branch_input():
     torch.testing.assert_close(grad_w, toy.w.grad)
     assert grad_w.abs().sum() > 0
 
-    detached = _Toy(detach_gfb_input=True)
+    detached = _Toy(detach_input=True)
     phi = detached.w * x
-    detached.common_rationale_loss([phi],
-                                   linear_objective(v))['loss_gfb'].backward()
+    detached.gfb_head.loss([phi], linear_objective(phi,
+                                                   v))['loss_gfb'].backward()
     assert detached.w.grad is None or detached.w.grad.abs().sum() == 0
     assert detached.gfb_head.projections.weight.grad.abs().sum() > 0
 
@@ -150,15 +151,11 @@ def test_gradcam_sign_convention(objective, highlighted):
     # what raises the loss, 'log_likelihood' (Alg. A1) what raises the
     # positive logit.
     toy = _Toy()
-    toy.gradcam_objective = objective
+    toy.gfb_head.gradcam_objective = objective
     phi = torch.ones(1, 3, 1, 2, requires_grad=True)
     weights = torch.tensor([1.0, -1.0])
-
-    def objective_fn(maps):
-        score = (maps[0].sum(1) * weights).flatten(1).sum(1)
-        return -score.sum(), score
-
-    (target, ) = toy.gradcam_target([phi], objective_fn)
+    score = (phi.sum(1) * weights).flatten(1).sum(1)
+    (target, ) = toy.gfb_head.gradcam([phi], -score.sum(), score)
     assert target[0, 0, highlighted] > 0
     assert target[0, 0, 1 - highlighted] == 0
     assert not target.requires_grad
@@ -166,23 +163,22 @@ def test_gradcam_sign_convention(objective, highlighted):
 
 def test_gradcam_scale_max_and_option_errors():
     toy = _Toy()
-    assert toy.gradcam_scale == 'max'  # the default
+    assert toy.gfb_head.gradcam_scale == 'max'  # the default
     phi = torch.rand(2, 3, 2, 2, requires_grad=True)
     weights = torch.rand(2, 3, 2, 2)
-
-    def objective_fn(maps):
-        score = (maps[0] * weights).flatten(1).sum(1) * 1e-4
-        return score.sum(), score
-
-    (target, ) = toy.gradcam_target([phi], objective_fn)
+    score = (phi * weights).flatten(1).sum(1) * 1e-4
+    (target, ) = toy.gfb_head.gradcam([phi], score.sum(), score)
     torch.testing.assert_close(target.flatten(1).max(1).values, torch.ones(2))
-    toy.gradcam_scale = 'none'
-    (raw, ) = toy.gradcam_target([phi], objective_fn)
+    toy.gfb_head.gradcam_scale = 'none'
+    (raw, ) = toy.gfb_head.gradcam([phi], score.sum(), score)
     assert raw.max() < 1e-3
+    toy.gfb_head.gradcam_objective = 'log_likelihood'
+    with pytest.raises(ValueError, match='positive-pair logits'):
+        toy.gfb_head.gradcam([phi], score.sum())
     with pytest.raises(ValueError, match='gradcam_objective'):
-        MODELS.build(moco_cfg(gfb_head=GFB, gradcam_objective='logit'))
+        MODELS.build(moco_cfg(gfb_head=dict(GFB, gradcam_objective='logit')))
     with pytest.raises(ValueError, match='gradcam_scale'):
-        MODELS.build(moco_cfg(gfb_head=GFB, gradcam_scale='sum'))
+        MODELS.build(moco_cfg(gfb_head=dict(GFB, gradcam_scale='sum')))
 
 
 def test_real_model_gradients():
@@ -203,7 +199,8 @@ def test_real_model_gradients():
 @pytest.mark.parametrize('test_pooling', ['attention', 'avg'])
 def test_predict_features(test_pooling):
     torch.manual_seed(0)
-    model = MODELS.build(moco_cfg(gfb_head=GFB, test_pooling=test_pooling))
+    model = MODELS.build(
+        moco_cfg(gfb_head=dict(GFB, test_pooling=test_pooling)))
     model.eval()
     x = views(n=3)[0]
     samples = model(x, None, mode='predict')
@@ -220,13 +217,14 @@ def test_predict_features(test_pooling):
 
 def test_dual_pooling_and_errors():
     torch.manual_seed(0)
-    model = MODELS.build(moco_cfg(gfb_head=GFB, train_pooling='attention'))
+    model = MODELS.build(
+        moco_cfg(gfb_head=dict(GFB, train_pooling='attention')))
     losses = model.loss(views(), None)
     assert torch.isfinite(losses['loss'])
+    (pooled, ) = model.neck_input(torch.rand(2, 64, 4, 4))
+    assert pooled.shape == (2, 64, 1, 1)
     with pytest.raises(ValueError, match='test_pooling'):
-        MODELS.build(moco_cfg(gfb_head=GFB, test_pooling='max'))
-    with pytest.raises(ValueError, match='gfb_head'):
-        MODELS.build(moco_cfg(gfb_head=None, train_pooling='attention'))
+        MODELS.build(moco_cfg(gfb_head=dict(GFB, test_pooling='max')))
 
 
 def test_byol_lcr():
@@ -273,3 +271,73 @@ def test_gfb_attention_pool_neck_matches_head_and_is_frozen():
     (pooled, ) = neck((torch.rand(2, 3, 8, 8), phi))
     expected = attention_pool(phi, head.attention(phi))
     torch.testing.assert_close(pooled, F.normalize(expected, dim=1))
+
+
+def simsiam_cfg(type, gfb_head=None):
+    cfg = dict(
+        type=type,
+        backbone=BACKBONE,
+        neck=dict(
+            type='NonLinearNeck',
+            in_channels=64,
+            hid_channels=32,
+            out_channels=16,
+            num_layers=2,
+            with_avg_pool=True),
+        head=dict(
+            type='LatentPredictHead',
+            predictor=dict(
+                type='NonLinearNeck',
+                in_channels=16,
+                hid_channels=8,
+                out_channels=16,
+                with_avg_pool=False,
+                with_last_bn=False),
+            loss=dict(type='CosineSimilarityLoss')))
+    if gfb_head is not None:
+        cfg['gfb_head'] = gfb_head
+    return cfg
+
+
+def naive_gradcam(phi, grad):
+    """Eq. 3 per location with loops, then divided by the image's max."""
+    out = torch.zeros(phi.shape[0], *phi.shape[2:])
+    for n in range(phi.shape[0]):
+        for i in range(phi.shape[2]):
+            for j in range(phi.shape[3]):
+                out[n, i, j] = max(
+                    float((grad[n, :, i, j] * phi[n, :, i, j]).sum()), 0.)
+        out[n] /= out[n].max().clamp(min=1e-30)
+    return out
+
+
+def test_simsiam_lcr_is_simsiam_plus_the_kl_of_eq3_gradcam():
+    torch.manual_seed(0)
+    ours = MODELS.build(simsiam_cfg('SimSiamLCR', GFB))
+    ref = MODELS.build(simsiam_cfg('SimSiam'))
+    state = {k: v for k, v in ours.state_dict().items() if 'gfb' not in k}
+    ref.load_state_dict(state)
+    x = views()
+    losses = ours.loss(x, None)
+    # the reference: mmpretrain's SimSiam step, its gradient w.r.t. each
+    # view's layer4 map, the paper's G, then the KL of Eq. 5
+    maps = [ref.backbone(v)[-1] for v in x]
+    z1, z2 = (ref.neck((phi, ))[0] for phi in maps)
+    ssl = 0.5 * (ref.head.loss(z1, z2) + ref.head.loss(z2, z1))
+    grads = torch.autograd.grad(ssl, maps)
+    kl = [
+        lcr_kl_loss(
+            ours.gfb_head(phi.detach()),
+            naive_gradcam(phi.detach(), g),
+            tau=0.4) * 0.01 for phi, g in zip(maps, grads)
+    ]
+    torch.testing.assert_close(losses['loss'], ssl)
+    torch.testing.assert_close(
+        losses['loss_gfb'], (kl[0] + kl[1]) / 2, rtol=1e-4, atol=1e-7)
+    sum(losses.values()).backward()
+    assert ours.gfb_head.projections.weight.grad.abs().sum() > 0
+    plain = MODELS.build(simsiam_cfg('SimSiamLCR'))
+    plain.load_state_dict(state)
+    torch.testing.assert_close(plain.loss(x, None)['loss'], ssl)
+    ours.eval()
+    assert ours.view_gradcam(x[0]).shape == (4, ) + maps[0].shape[2:]

@@ -100,15 +100,16 @@ METHODS = {
         shared=_QUEUE,
         variants={
             'loglik':
-            dict(model=dict(gradcam_objective='log_likelihood')),
+            dict(
+                model=dict(gfb_head=dict(gradcam_objective='log_likelihood'))),
             'released':
             dict(
                 model=dict(
-                    gradcam_scale='none',
-                    gfb_head=dict(fit_normalization='minmax'))),
+                    gfb_head=dict(
+                        gradcam_scale='none', fit_normalization='minmax'))),
             # the KL term trains the branch only, not the backbone
             'detached':
-            dict(model=dict(detach_gfb_input=True)),
+            dict(model=dict(gfb_head=dict(detach_input=True))),
         }),
     'dilo':
     MethodSpec(

@@ -8,7 +8,7 @@
 #   as in the released 4 x 32 run, whatever the GPU count;
 # - gradcam_objective='loss' (released code); 'log_likelihood' is the
 #   positive logit of the paper's Alg. A1.
-# The released code's reading instead: gradcam_scale='none',
+# The released code's reading instead: gfb_head.gradcam_scale='none',
 # gfb_head.with_bn_relu=True, gfb_head.fit_normalization='minmax'.
 # Used as `model = {{_base_.lcr_model}}` next to a base method's config.
 lcr_model = dict(
@@ -23,8 +23,8 @@ lcr_model = dict(
             tau=0.4,
             loss_weight=0.01,
             reduction='sum',
-            reference_batch_size=32)),
-    test_pooling='attention',
-    train_pooling='avg',
-    gradcam_objective='loss',
-    gradcam_scale='max')
+            reference_batch_size=32),
+        test_pooling='attention',
+        train_pooling='avg',
+        gradcam_objective='loss',
+        gradcam_scale='max'))
