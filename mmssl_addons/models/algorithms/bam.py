@@ -8,26 +8,16 @@ from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import forward_by_resolution
 
-def embed_views(encoder: nn.Module, views: List[torch.Tensor]) -> torch.Tensor:
-    """Encode views, batching consecutive views of the same size together.
 
-    Args:
-        encoder: maps ``(B, 3, H, W)`` to a tuple whose first item is
-            ``(B, D)`` (backbone + projector).
-        views: ``V`` tensors ``(N, 3, H_v, W_v)`` (global crops first).
+def embed_views(encoder, views: List[torch.Tensor]) -> torch.Tensor:
+    """``(V * N, D)`` view-major embeddings, one forward per resolution.
 
-    Returns:
-        Tensor: ``(V * N, D)``, view-major.
+    ``encoder`` maps ``(B, 3, H, W)`` to a tuple whose first item is
+    ``(B, D)`` (backbone + projector).
     """
-    out, start = [], 0
-    while start < len(views):
-        end = start + 1
-        while end < len(views) and views[end].shape == views[start].shape:
-            end += 1
-        out.append(encoder(torch.cat(views[start:end]))[0])
-        start = end
-    return torch.cat(out)
+    return torch.cat([out[0] for out in forward_by_resolution(encoder, views)])
 
 
 @MODELS.register_module()
@@ -50,9 +40,9 @@ class BAM(BaseSelfSupervisor):
     The target temperature ``tau_t`` of ``self.bam_loss`` is scheduled by
     :class:`BAMTargetTemperatureHook`.
 
-    Choice: the teacher embeds all views (local crops too) so that the
-    target is the issue's ``(M, M)`` matrix over all augmented samples; the
-    authors' code restricts the columns to the global crops.
+    The teacher embeds all views (local crops too): the target is the
+    paper's ``(M, M)`` matrix over all augmented samples (the authors' code
+    restricts its columns to the global crops; see ``docs/fidelity.md``).
 
     Args:
         backbone (dict): backbone config.

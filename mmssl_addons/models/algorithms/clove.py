@@ -11,7 +11,7 @@ from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..utils import match_points
+from ..utils import forward_per_view, match_points
 from .feature_predict_mixin import FeaturePredictMixin
 
 QUEUE_FEATURES = ('local', 'avg')
@@ -122,25 +122,6 @@ class CLoVE(FeaturePredictMixin, BaseSelfSupervisor):
                 f'{tuple(boxes.shape[1:])} and {tuple(flips.shape[1:])}')
         return boxes.transpose(0, 1), flips.transpose(0, 1)
 
-    @staticmethod
-    def _same_size_groups(views: List[torch.Tensor]) -> List[List[int]]:
-        groups: List[List[int]] = []
-        for i, v in enumerate(views):
-            if groups and views[groups[-1][0]].shape == v.shape:
-                groups[-1].append(i)
-            else:
-                groups.append([i])
-        return groups
-
-    def _run_grouped(self, fn, views: List[torch.Tensor]) -> list:
-        """``fn`` on same-size views concatenated (one batch per size)."""
-        out: list = [None] * len(views)
-        for group in self._same_size_groups(views):
-            res = fn(torch.cat([views[i] for i in group]))
-            for i, chunk in zip(group, res.chunk(len(group))):
-                out[i] = chunk
-        return out
-
     def _student(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.neck(self.backbone(x))[0])
 
@@ -178,13 +159,13 @@ class CLoVE(FeaturePredictMixin, BaseSelfSupervisor):
         boxes, flips = boxes.to(inputs[0].device), flips.to(inputs[0].device)
         students = list(
             range(num_views if self.local_to_global else num_global))
-        context = self._run_grouped(self._student,
-                                    [inputs[i] for i in students])
+        context = forward_per_view(self._student,
+                                   [inputs[i] for i in students])
         with torch.no_grad():
             self.target_net.update_parameters(
                 nn.Sequential(self.backbone, self.neck))
-            targets = self._run_grouped(lambda x: self.target_net(x)[0],
-                                        list(inputs[:num_global]))
+            targets = forward_per_view(lambda x: self.target_net(x)[0],
+                                       list(inputs[:num_global]))
         queue = self.queue.clone().detach() if self.queue_len > 0 else None
         parts: Dict[str, List[torch.Tensor]] = dict(g2g=[], l2g=[])
         for j in range(num_global):

@@ -1,5 +1,5 @@
 """SimSiam + the spatial cross-attention (SCA) add-on."""
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
 from mmpretrain.models.selfsup import SimSiam
@@ -26,14 +26,6 @@ class SimSiamSCA(SpatialCrossAttentionMixin, SimSiam):
         num_positives (int): ``P`` positive views per image. Defaults to 1.
         **kwargs: :class:`mmpretrain.models.SimSiam` arguments.
     """
-
-    def __init__(self,
-                 *args,
-                 sca_head: Optional[dict] = None,
-                 num_positives: int = 1,
-                 **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.init_sca(sca_head, num_positives)
 
     def extract_embedding(self, inputs: torch.Tensor) -> torch.Tensor:
         """``z = theta(I)``: the ``(N, d)`` SimSiam projection."""

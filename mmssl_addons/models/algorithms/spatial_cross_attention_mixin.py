@@ -1,13 +1,17 @@
 """Shared SCA plumbing for the SwAV / SimSiam add-on algorithms."""
-from functools import reduce
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
-from mmpretrain.registry import MODELS
+
+from ..utils import build_addon_head, stages_after
 
 
 class SpatialCrossAttentionMixin:
-    """Adds the SCA add-on (:class:`SCAAttentionHead`) to an algorithm.
+    """Adds the SCA add-on (:class:`SCAAttentionHead`) to a base method.
+
+    Use as ``class XSCA(SpatialCrossAttentionMixin, X)``: the mixin takes
+    ``sca_head`` and ``num_positives`` next to the base's arguments
+    (``sca_head=None`` leaves the base unchanged).
 
     *Spatial Cross-Attention* add-on (SCA paper, Eq. 7):
     ``L = w0 * L_ssl + w1 * L_mu + w2 * L_cls`` with ``w = (1, 0.05, 0.1)``
@@ -24,14 +28,19 @@ class SpatialCrossAttentionMixin:
     ``backbone.``).
     """
 
-    def init_sca(self, sca_head: Optional[dict], num_positives: int) -> None:
+    def __init__(self,
+                 *args,
+                 sca_head: Optional[dict] = None,
+                 num_positives: int = 1,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         if sca_head is not None and (not isinstance(num_positives, int)
                                      or num_positives < 1):
             raise ValueError(
                 f'num_positives must be an int >= 1 with sca_head, got '
                 f'{num_positives!r}; use the same P as SCAPositiveDataset.')
         self.num_positives = num_positives if sca_head is not None else 0
-        self.sca_head = MODELS.build(sca_head) if sca_head else None
+        self.sca_head = build_addon_head(sca_head)
 
     @property
     def with_sca(self) -> bool:
@@ -52,17 +61,9 @@ class SpatialCrossAttentionMixin:
 
     def _rest_of_network(self) -> Optional[Callable]:
         """Backbone stages after a single-stage ``f`` (None: pooling only)."""
-        head = self.sca_head
-        out_indices = getattr(self.backbone, 'out_indices', None)
-        layers = getattr(self.backbone, 'res_layers', None)
-        if head.multi_stage or out_indices is None or layers is None:
+        if self.sca_head.multi_stage:
             return None
-        stages = sorted(i % len(layers) for i in out_indices)
-        later = layers[stages[head.in_index] + 1:]
-        if not later:
-            return None
-        return lambda x: reduce(
-            lambda y, name: getattr(self.backbone, name)(y), later, x)
+        return stages_after(self.backbone, self.sca_head.in_index)
 
     @staticmethod
     def sca_pseudo_labels(data_samples: Optional[Sequence], n: int,

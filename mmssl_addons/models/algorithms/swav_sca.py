@@ -1,11 +1,12 @@
 """SwAV + the spatial cross-attention (SCA) add-on."""
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
 from mmpretrain.models.selfsup import SwAV
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import forward_by_resolution
 from .spatial_cross_attention_mixin import SpatialCrossAttentionMixin
 
 
@@ -32,14 +33,6 @@ class SwAVSCA(SpatialCrossAttentionMixin, SwAV):
         **kwargs: :class:`mmpretrain.models.SwAV` arguments.
     """
 
-    def __init__(self,
-                 *args,
-                 sca_head: Optional[dict] = None,
-                 num_positives: int = 1,
-                 **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.init_sca(sca_head, num_positives)
-
     def extract_embedding(self, inputs: torch.Tensor) -> torch.Tensor:
         """``z = theta(I)``: the ``(N, d)`` normalised SwAV projection."""
         return self.neck([(self.backbone(inputs)[-1], )])
@@ -50,18 +43,9 @@ class SwAVSCA(SpatialCrossAttentionMixin, SwAV):
         if not self.with_sca:
             return super().loss(inputs, data_samples, **kwargs)
         crops, positives = self.split_sca_inputs(inputs)
-        idx_crops = torch.cumsum(
-            torch.unique_consecutive(
-                torch.tensor([crop.shape[-1] for crop in crops]),
-                return_counts=True)[1], 0)
-        start, output, anchor_outs = 0, [], None
-        n = crops[0].shape[0]
-        for end in idx_crops:
-            outs = self.backbone(torch.cat(crops[start:end]))
-            if anchor_outs is None:
-                anchor_outs = [o[:n] for o in outs]
-            output.append((outs[-1], ))
-            start = end
+        groups = forward_by_resolution(self.backbone, crops)
+        anchor_outs = [out[:crops[0].shape[0]] for out in groups[0]]
+        output = [(outs[-1], ) for outs in groups]
         losses = dict(loss=self.head.loss(self.neck(output)))
         losses.update(self.sca_loss(anchor_outs, positives, data_samples))
         return losses
