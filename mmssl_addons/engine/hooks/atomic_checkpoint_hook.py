@@ -4,6 +4,8 @@ import glob
 import inspect
 import os
 import os.path as osp
+import shutil
+from contextlib import contextmanager
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
@@ -47,8 +49,10 @@ class AtomicCheckpointHook(CheckpointHook):
     ``<name>.tmp`` and renamed when complete, ``last_checkpoint`` is then
     replaced atomically, and only after that the outdated checkpoint is
     deleted. At any moment the work dir thus holds a complete checkpoint
-    that ``last_checkpoint`` names. Leftover ``*.tmp`` files of a killed
-    run are removed in ``before_train``. Remote (non-local) backends keep
+    that ``last_checkpoint`` names. ``save_best`` likewise writes the new
+    best checkpoint to a temporary file and removes the previous best only
+    once the new one is complete. Leftover ``*.tmp`` files of a killed run
+    are removed in ``before_train``. Remote (non-local) backends keep
     mmengine's behaviour.
 
     Arguments are those of :class:`mmengine.hooks.CheckpointHook`; extra
@@ -69,7 +73,10 @@ class AtomicCheckpointHook(CheckpointHook):
         if not (self._is_local() and is_main_process()):
             return
         pattern = self.filename_tmpl.replace('{}', '*') + TMP_SUFFIX
-        for path in glob.glob(osp.join(glob.escape(self.out_dir), pattern)):
+        paths = set()
+        for pat in (pattern, 'best_*' + TMP_SUFFIX):
+            paths.update(glob.glob(osp.join(glob.escape(self.out_dir), pat)))
+        for path in sorted(paths):
             os.remove(path)
             runner.logger.info(f'removed the partial checkpoint {path} of '
                                'an interrupted save')
@@ -110,5 +117,43 @@ class AtomicCheckpointHook(CheckpointHook):
             if osp.isfile(path):
                 os.remove(path)
             elif osp.isdir(path):  # deepspeed checkpoints are folders
-                import shutil
                 shutil.rmtree(path)
+
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        if not self._is_local():
+            return super()._save_best_checkpoint(runner, metrics)
+        with self._atomic_best_saves(runner):
+            super()._save_best_checkpoint(runner, metrics)
+
+    @contextmanager
+    def _atomic_best_saves(self, runner):
+        """Inside: ``best_*`` saves go through a temporary file and the
+        previous best's removal waits until the block ends."""
+        backend, deferred = self.file_backend, []
+        save = runner.save_checkpoint
+
+        def save_best(out_dir, filename, *args, **kwargs):
+            if not filename.startswith('best_'):
+                return save(out_dir, filename, *args, **kwargs)
+            save(out_dir, filename + TMP_SUFFIX, *args, **kwargs)
+            if is_main_process():
+                path = osp.join(out_dir, filename)
+                os.replace(path + TMP_SUFFIX, path)
+
+        backend.remove = backend.rmtree = deferred.append
+        runner.save_checkpoint = save_best
+        try:
+            yield
+        finally:
+            del backend.remove, backend.rmtree, runner.save_checkpoint
+        current = {
+            getattr(self, 'best_ckpt_path', None),
+            *getattr(self, 'best_ckpt_path_dict', {}).values()
+        }
+        for path in deferred:
+            if path in current:
+                continue
+            if osp.isdir(path):
+                shutil.rmtree(path)
+            elif osp.isfile(path):
+                os.remove(path)
