@@ -17,7 +17,7 @@ from mmengine.dataset import default_collate
 
 from mmssl_addons.utils import build_test_dataset, init_model, load_config
 from mmssl_addons.visualization import (attention_triplets, make_grid,
-                                        save_png_atomic)
+                                        save_png_atomic, tensor_to_image)
 
 
 def parse_args():
@@ -70,10 +70,8 @@ def main():
     with torch.no_grad():
         attention = model.extract_attention(inputs).numpy()
     gradcam = model.view_gradcam(inputs).numpy()
-    images = [
-        np.ascontiguousarray(img.permute(1, 2, 0).numpy().astype(np.uint8))
-        for img in batch['inputs']
-    ]  # loaded as BGR by mmcv, as cv2 writes it
+    # loaded as BGR by mmcv, as cv2 writes it
+    images = [tensor_to_image(img) for img in batch['inputs']]
     classes = dataset.metainfo.get('classes') or []
     captions = [
         str(classes[labels[i]])

@@ -24,7 +24,7 @@ from mmssl_addons.evaluation.functional import explanation_maps
 from mmssl_addons.evaluation.linear_head import cam_scores
 from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (label_tile, make_grid, overlay_heatmap,
-                                        save_png_atomic)
+                                        save_png_atomic, tensor_to_image)
 
 sys.path.insert(0, __file__.rsplit('/', 1)[0])
 from cam_drop_increase import add_head_args, get_head  # noqa: E402
@@ -62,13 +62,9 @@ def main(argv=None):
             model, 'with_gfb', False) else None
     classes = dataset.metainfo.get('classes') or []
 
-    def to_img(t):
-        return np.ascontiguousarray(
-            t.permute(1, 2, 0).numpy().astype(np.uint8))
-
     tiles = []
     for j, i in enumerate(picks):
-        img = to_img(images[j])
+        img = tensor_to_image(images[j])
         name = str(classes[labels[i]]) if labels[i] < len(classes) else str(
             labels[i])
         row = [
@@ -77,7 +73,8 @@ def main(argv=None):
                 overlay_heatmap(img, out['cams'][j].numpy()),
                 f"CAM p={float(out['full'][j]):.2f}"),
             label_tile(
-                to_img(expl[j]), f"masked p={float(out['masked'][j]):.2f}"),
+                tensor_to_image(expl[j]),
+                f"masked p={float(out['masked'][j]):.2f}"),
             label_tile(overlay_heatmap(img, norm[j].numpy()), '|feature|')
         ]
         if gfb is not None:

@@ -62,9 +62,8 @@ def _walk(node, fn):
             _walk(value, fn)
 
 
-def rescale_pipelines(cfg_dict: dict, sizes: dict) -> list:
+def rescale_pipelines(cfg_dict: dict, sizes: dict) -> None:
     """Crop / resize transforms: demo pixel sizes -> miniature sizes."""
-    changed = []
 
     def fn(d):
         kind = str(d.get('type', ''))
@@ -74,10 +73,8 @@ def rescale_pipelines(cfg_dict: dict, sizes: dict) -> list:
             value = d.get(key)
             if isinstance(value, int) and value in sizes:
                 d[key] = sizes[value]
-                changed.append(f'{kind}.{key} {value} -> {sizes[value]}')
 
     _walk(cfg_dict, fn)
-    return changed
 
 
 def point_data_root(cfg_dict: dict, root: str) -> None:
