@@ -22,15 +22,10 @@ import statistics
 import sys
 import time
 
+import speed  # benchmarks/, the script's folder
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-
-import speed  # noqa: E402
-
-from mmssl_addons.models.losses import bam_distill_loss, bam_loss  # noqa
+from mmssl_addons.models.losses import bam_distill_loss, bam_loss
 
 
 def parse_args(argv=None):

@@ -15,19 +15,16 @@ rounds, and the same peak-RSS measurement in a child process per config.
 """
 import argparse
 import json
-import os.path as osp
 import statistics
 import sys
 
 import numpy as np
+import speed  # benchmarks/, the script's folder
 import torch
 from mmengine.config import DictAction
 from mmengine.logging import MessageHub
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import speed  # noqa: E402
-
-from mmssl_addons.utils import dump_json_atomic  # noqa: E402
+from mmssl_addons.utils import dump_json_atomic
 
 
 def parse_views(spec):
