@@ -37,6 +37,7 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import default_collate
 
 from ..utils import atomic_path, dump_json_atomic
+from .pooling import pool_features
 
 FEATURE_KINDS = ('auto', 'backbone_gap')
 #: Part of the cache key: bump it when extraction changes, so that older
@@ -230,7 +231,6 @@ def write_results(results: dict,
 
 def model_feature_fn(model, feature: str):
     """``inputs (N, 3, H, W) -> (N, C)`` for a feature kind."""
-    from ..engine.hooks.knn_monitor_hook import pool_features
     if feature not in FEATURE_KINDS:
         raise ValueError(f'feature must be one of {FEATURE_KINDS}, got '
                          f'{feature!r}.')

@@ -9,25 +9,8 @@ from mmpretrain.registry import HOOKS
 from torch.utils.data import DataLoader
 
 from mmssl_addons.evaluation.functional import knn_accuracy
+from mmssl_addons.evaluation.pooling import pool_features
 from .loader_inference import unwrap_model
-
-
-def pool_features(feats) -> torch.Tensor:
-    """Turn a feature extractor output into ``(N, C)`` features.
-
-    A tuple / list (e.g. multi-stage backbone outputs) gives its last item;
-    a ``(N, C, H, W)`` map is global-average-pooled; ``(N, C)`` is kept.
-    """
-    if isinstance(feats, (tuple, list)):
-        feats = feats[-1]
-    if feats.dim() == 4:
-        feats = feats.mean(dim=(2, 3))
-    if feats.dim() != 2:
-        raise ValueError(
-            f'expected (N, C) or (N, C, H, W) features, got shape '
-            f'{tuple(feats.shape)}; pass `feature_fn` naming a model method '
-            'that returns pooled (N, C) features.')
-    return feats
 
 
 def _label(data_sample) -> int:
@@ -53,11 +36,11 @@ class KNNMonitorHook(Hook):
 
     Features come from ``model.<feature_fn>(inputs)`` with ``inputs =
     model.data_preprocessor(data, False)['inputs']``; see
-    :func:`pool_features` for how the output is reduced to ``(N, C)``. In
-    distributed runs each rank extracts its shard and the features are
-    gathered in dataset order with :func:`mmengine.dist.collect_results`
-    (use ``DefaultSampler``); the kNN runs on rank 0 and its result is
-    broadcast.
+    :func:`~mmssl_addons.evaluation.pooling.pool_features` for how the
+    output is reduced to ``(N, C)``. In distributed runs each rank extracts
+    its shard and the features are gathered in dataset order with
+    :func:`mmengine.dist.collect_results` (use ``DefaultSampler``); the kNN
+    runs on rank 0 and its result is broadcast.
 
     Args:
         train_dataloader (dict | DataLoader): kNN memory bank loader, built
