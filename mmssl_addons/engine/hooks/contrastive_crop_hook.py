@@ -11,7 +11,7 @@ from mmssl_addons.datasets.contrastive_crop_dataset import \
     ContrastiveCropDataset
 from mmssl_addons.evaluation.inference import run_over_loader
 from mmssl_addons.models.utils import saliency_boxes
-from .loader_inference import unwrap_model
+from .model_wrapper import unwrap_model
 
 CKPT_KEY = 'contrastive_crop'
 _HEATMAPS = {

@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader
 from mmssl_addons.evaluation.functional import knn_accuracy
 from mmssl_addons.evaluation.inference import run_over_loader
 from mmssl_addons.evaluation.pooling import pool_features
-from .loader_inference import unwrap_model
+from .model_wrapper import unwrap_model
 
 
 def _label(data_sample) -> int:

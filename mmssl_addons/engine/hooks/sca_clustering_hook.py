@@ -13,7 +13,7 @@ from mmssl_addons.datasets.sca_positive_dataset import find_positive_dataset
 from mmssl_addons.evaluation.functional.clustering import kmeans_assign
 from mmssl_addons.evaluation.inference import run_over_loader
 from mmssl_addons.models.utils.align_cluster_ids import align_cluster_ids
-from .loader_inference import unwrap_model
+from .model_wrapper import unwrap_model
 from .rank0_gather import broadcast_labels, gather_memory_bank
 
 __all__ = ['SCAClusteringHook', 'gather_memory_bank', 'kmeans_pseudo_labels']
