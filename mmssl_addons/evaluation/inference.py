@@ -102,8 +102,8 @@ def run_over_loader(model: torch.nn.Module,
     data_samples)`` then gets ``inputs`` ``(N, C, H, W)`` and the ``N``
     data samples (None when the batch has none) and returns ``N``
     per-sample outputs: a tensor ``(N, ...)`` (split into rows) or a
-    sequence of ``N`` picklable items, not None; move them to the CPU there
-    when they are gathered.
+    sequence of ``N`` picklable items, not None (CPU tensors when they are
+    gathered).
 
     Args:
         model (nn.Module): the bare model (unwrap DDP first).
