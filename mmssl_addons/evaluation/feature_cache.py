@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import os.path as osp
+from functools import partial
 from typing import Dict, Optional
 
 import numpy as np
@@ -37,6 +38,8 @@ from mmengine.config import Config, DictAction
 from mmengine.dataset import default_collate
 
 from ..utils import atomic_path, dump_json_atomic
+from .inference import run_over_loader
+from .pooling import pool_features
 
 FEATURE_KINDS = ('auto', 'backbone_gap')
 #: Part of the cache key: bump it when extraction changes, so that older
@@ -230,7 +233,6 @@ def write_results(results: dict,
 
 def model_feature_fn(model, feature: str):
     """``inputs (N, 3, H, W) -> (N, C)`` for a feature kind."""
-    from ..engine.hooks.knn_monitor_hook import pool_features
     if feature not in FEATURE_KINDS:
         raise ValueError(f'feature must be one of {FEATURE_KINDS}, got '
                          f'{feature!r}.')
@@ -241,17 +243,12 @@ def model_feature_fn(model, feature: str):
     return lambda x: pool_features(model.extract_feat(x))
 
 
-def _single_input(inputs):
-    if isinstance(inputs, (list, tuple)):
-        if len(inputs) != 1:
-            raise ValueError(f'expected one view per image, got '
-                             f'{len(inputs)}; the test pipeline must not '
-                             'use MultiView.')
-        inputs = inputs[0]
-    return inputs
+def _label(sample) -> int:
+    label = sample.get('gt_label', None)
+    return int(label.item()) if label is not None and label.numel() == 1 \
+        else -1
 
 
-@torch.no_grad()
 def extract_features(model,
                      dataset,
                      feature: str = 'auto',
@@ -259,6 +256,10 @@ def extract_features(model,
                      progress: bool = True,
                      num_workers: int = 0) -> Dict[str, np.ndarray]:
     """Run ``model`` (in eval mode) over ``dataset`` in order.
+
+    The test pipeline must give one view per image
+    (:func:`~mmssl_addons.evaluation.inference.run_over_loader` with
+    ``view=None``).
 
     Returns:
         dict: ``features`` ``(N, C)`` float32, ``labels`` ``(N,)`` int64
@@ -268,35 +269,32 @@ def extract_features(model,
     from tqdm import tqdm
     if len(dataset) == 0:
         raise ValueError('the dataset is empty.')
-    model.eval()
-    fn = model_feature_fn(model, feature)
+    feature_fn = model_feature_fn(model, feature)
+
+    def features(model, inputs, data_samples):
+        out = feature_fn(inputs).float().cpu()
+        if out.dim() != 2:
+            raise ValueError(f'features must be (N, C), got '
+                             f'{tuple(out.shape)}.')
+        return zip(out, [_label(sample) for sample in data_samples])
+
     loader = DataLoader(
         dataset,
         batch_size=batch_size,
         shuffle=False,
         num_workers=num_workers,
         collate_fn=default_collate)
-    feats, labels = [], []
-    for batch in tqdm(
-            loader, desc='extracting features', unit='batch',
-            disable=not progress):
-        data = model.data_preprocessor(batch, False)
-        out = fn(_single_input(data['inputs'])).float().cpu()
-        if out.dim() != 2:
-            raise ValueError(f'features must be (N, C), got '
-                             f'{tuple(out.shape)}.')
-        feats.append(out.numpy())
-        for sample in data['data_samples']:
-            label = sample.get('gt_label', None)
-            labels.append(
-                int(label.item()
-                    ) if label is not None and label.numel() == 1 else -1)
+    bar = partial(
+        tqdm, desc='extracting features', unit='batch', disable=not progress)
+    results = run_over_loader(
+        model, loader, features, view=None, gather=None, progress=bar)
+    feats, labels = zip(*results)
     paths = [
         str(dataset.get_data_info(i).get('img_path', ''))
         for i in range(len(dataset))
     ]
     return dict(
-        features=np.concatenate(feats).astype(np.float32),
+        features=torch.stack(feats).numpy().astype(np.float32),
         labels=np.asarray(labels, dtype=np.int64),
         img_paths=np.asarray(paths))
 

@@ -21,8 +21,10 @@ import argparse
 import cv2
 import torch
 from mmengine.config import DictAction
+from torch.utils.data import DataLoader
 
 from mmssl_addons.evaluation.feature_cache import write_results
+from mmssl_addons.evaluation.inference import run_over_loader
 from mmssl_addons.evaluation.video_segmentation import (evaluate_davis,
                                                         resnet_output_stride)
 from mmssl_addons.utils import init_model, load_config
@@ -31,7 +33,9 @@ from mmssl_addons.utils import init_model, load_config
 def backbone_feature_fn(model, stage=-1, short_side=None, batch_size=8):
     """``frames (BGR uint8) -> (T, C, h, w)`` backbone features."""
 
-    @torch.no_grad()
+    def stage_maps(model, inputs, data_samples):
+        return model.backbone(inputs)[stage].float().cpu()
+
     def fn(frames):
         if short_side:
             h, w = frames[0].shape[:2]
@@ -41,21 +45,18 @@ def backbone_feature_fn(model, stage=-1, short_side=None, batch_size=8):
                 cv2.resize(f, size, interpolation=cv2.INTER_LINEAR)
                 for f in frames
             ]
-        out = []
-        for start in range(0, len(frames), batch_size):
-            x = torch.stack([
-                torch.from_numpy(f).permute(2, 0, 1)
-                for f in frames[start:start + batch_size]
-            ])
-            data = model.data_preprocessor(
-                dict(inputs=x, data_samples=None), False)
-            inputs = data['inputs']
-            if isinstance(inputs, (list, tuple)):
-                inputs = inputs[0]
-            out.append(model.backbone(inputs)[stage].float().cpu())
-        return torch.cat(out)
+        frames = [torch.from_numpy(f).permute(2, 0, 1) for f in frames]
+        loader = DataLoader(
+            frames, batch_size=batch_size, collate_fn=_frame_batch)
+        return torch.stack(
+            run_over_loader(model, loader, stage_maps, gather=None))
 
     return fn
+
+
+def _frame_batch(frames):
+    """``(3, H, W)`` frames -> the data preprocessor's input dict."""
+    return dict(inputs=torch.stack(frames), data_samples=None)
 
 
 def main(argv=None):

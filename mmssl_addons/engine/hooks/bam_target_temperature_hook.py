@@ -4,7 +4,7 @@ from typing import Optional
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 
-from .loader_inference import unwrap_model
+from .model_wrapper import unwrap_model
 
 
 @HOOKS.register_module()

@@ -3,15 +3,15 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
-from mmengine.dist import all_gather_object
 from mmengine.hooks import Hook
 from mmpretrain.registry import HOOKS
 from torch.utils.data import DataLoader
 
 from mmssl_addons.datasets.contrastive_crop_dataset import \
     ContrastiveCropDataset
+from mmssl_addons.evaluation.inference import run_over_loader
 from mmssl_addons.models.utils import saliency_boxes
-from .loader_inference import eval_mode, preprocessed_batches, unwrap_model
+from .model_wrapper import unwrap_model
 
 CKPT_KEY = 'contrastive_crop'
 _HEATMAPS = {
@@ -167,7 +167,6 @@ class ContrastiveCropHook(Hook):
                                'teacher; boxes from the online backbone.')
         return model.backbone
 
-    @torch.no_grad()
     def compute_boxes(self, runner) -> torch.Tensor:
         """``(len, 4)`` boxes from the chosen backbone, same on all ranks;
         row ``k`` is the box of sample ``k``."""
@@ -181,20 +180,20 @@ class ContrastiveCropHook(Hook):
         model = unwrap_model(runner.model)
         backbone = self._backbone(runner, model)
         heatmap_fn = _HEATMAPS[self.arch]
-        indices, results = [], []
-        with eval_mode(model):
-            for inputs, samples in preprocessed_batches(model, loader):
-                maps = heatmap_fn(backbone, inputs)
-                boxes = saliency_boxes.heatmap_boxes(maps.cpu(),
-                                                     inputs.shape[-2:],
-                                                     self.threshold)
-                indices.extend(_sample_indices(samples, target))
-                results.extend(b.clone() for b in boxes)
+
+        def boxes(model, inputs, samples):
+            maps = heatmap_fn(backbone, inputs)
+            found = saliency_boxes.heatmap_boxes(maps.cpu(), inputs.shape[-2:],
+                                                 self.threshold)
+            # plain floats: small to pickle for the gather
+            return zip(_sample_indices(samples, target), found.tolist())
+
+        # 'gpu': all_gather_object over the default group (no shared folder)
+        found = run_over_loader(model, loader, boxes, collect_device='gpu')
         out = torch.full((len(target), 4), float('nan'))
-        for idx, boxes in all_gather_object(
-            (torch.tensor(indices, dtype=torch.long),
-             torch.stack(results) if results else torch.zeros(0, 4))):
-            out[idx] = boxes.float()
+        if found:
+            idx, rows = zip(*found)
+            out[list(idx)] = torch.tensor(rows, dtype=out.dtype)
         missing = torch.isnan(out).any(1).nonzero().flatten()
         if len(missing):
             raise ValueError(

@@ -1,33 +1,16 @@
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.dist import (broadcast_object_list, collect_results,
-                           is_main_process)
+from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.hooks import Hook
 from mmengine.utils import ProgressBar
 from mmpretrain.registry import HOOKS
 from torch.utils.data import DataLoader
 
 from mmssl_addons.evaluation.functional import knn_accuracy
-from .loader_inference import unwrap_model
-
-
-def pool_features(feats) -> torch.Tensor:
-    """Turn a feature extractor output into ``(N, C)`` features.
-
-    A tuple / list (e.g. multi-stage backbone outputs) gives its last item;
-    a ``(N, C, H, W)`` map is global-average-pooled; ``(N, C)`` is kept.
-    """
-    if isinstance(feats, (tuple, list)):
-        feats = feats[-1]
-    if feats.dim() == 4:
-        feats = feats.mean(dim=(2, 3))
-    if feats.dim() != 2:
-        raise ValueError(
-            f'expected (N, C) or (N, C, H, W) features, got shape '
-            f'{tuple(feats.shape)}; pass `feature_fn` naming a model method '
-            'that returns pooled (N, C) features.')
-    return feats
+from mmssl_addons.evaluation.inference import run_over_loader
+from mmssl_addons.evaluation.pooling import pool_features
+from .model_wrapper import unwrap_model
 
 
 def _label(data_sample) -> int:
@@ -51,13 +34,14 @@ class KNNMonitorHook(Hook):
     ``exp(sim / T)``) is logged as ``{prefix}/top1`` to the message hub,
     the logger and the visualizer. The model's train mode is restored.
 
-    Features come from ``model.<feature_fn>(inputs)`` with ``inputs =
-    model.data_preprocessor(data, False)['inputs']``; see
-    :func:`pool_features` for how the output is reduced to ``(N, C)``. In
-    distributed runs each rank extracts its shard and the features are
-    gathered in dataset order with :func:`mmengine.dist.collect_results`
-    (use ``DefaultSampler``); the kNN runs on rank 0 and its result is
-    broadcast.
+    Features come from ``model.<feature_fn>(inputs)`` over the first view
+    of ``model.data_preprocessor(data, False)['inputs']``
+    (:func:`~mmssl_addons.evaluation.inference.run_over_loader`); see
+    :func:`~mmssl_addons.evaluation.pooling.pool_features` for how the
+    output is reduced to ``(N, C)``. In distributed runs each rank extracts
+    its shard and the features are gathered in dataset order on rank 0 with
+    :func:`mmengine.dist.collect_results` (use ``DefaultSampler``); the kNN
+    runs on rank 0 and its result is broadcast.
 
     Args:
         train_dataloader (dict | DataLoader): kNN memory bank loader, built
@@ -136,13 +120,8 @@ class KNNMonitorHook(Hook):
 
     def evaluate(self, runner) -> Dict[str, float]:
         """Extract features, run the kNN classifier and log the accuracy."""
-        was_training = runner.model.training
-        runner.model.eval()
-        try:
-            train = self._extract(runner, 'train')
-            val = self._extract(runner, 'val')
-        finally:
-            runner.model.train(was_training)
+        train = self._extract(runner, 'train')
+        val = self._extract(runner, 'val')
         metrics = [None]
         if is_main_process():
             num_classes = self.num_classes or 1 + int(
@@ -176,7 +155,6 @@ class KNNMonitorHook(Hook):
             self.dataloaders[split] = loader  # build once, reuse
         return loader
 
-    @torch.no_grad()
     def _extract(self, runner,
                  split: str) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
         """Return ``(N, C)`` features and ``(N,)`` labels on rank 0."""
@@ -187,26 +165,29 @@ class KNNMonitorHook(Hook):
                 f'{type(model).__name__} has no method "{self.feature_fn}"; '
                 'set `feature_fn` of KNNMonitorHook to its feature method.')
         feature_fn = getattr(model, self.feature_fn)
-        bar = None
-        if self.progress and is_main_process():
-            bar = ProgressBar(len(loader))
-        results = []
-        for data in loader:
-            data = model.data_preprocessor(data, False)
-            inputs = data['inputs']
-            if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
-                inputs = inputs[0]  # a single view packed as a list
+
+        def features(model, inputs, data_samples):
             feats = pool_features(feature_fn(inputs)).float().cpu()
-            labels = [_label(ds) for ds in data['data_samples']]
-            # Clone rows: pickling a view would pickle the whole batch.
-            results.extend(zip([f.clone() for f in feats], labels))
-            if bar is not None:
-                bar.update()
-        if bar is not None:
-            bar.file.write('\n')
-        results = collect_results(results, len(loader.dataset),
-                                  self.collect_device)
+            return zip(feats, [_label(ds) for ds in data_samples])
+
+        bar = _progress if self.progress and is_main_process() else None
+        results = run_over_loader(
+            model,
+            loader,
+            features,
+            gather='rank0',
+            collect_device=self.collect_device,
+            progress=bar)
         if results is None:  # not rank 0
             return None
         feats, labels = zip(*results)
         return torch.stack(feats), torch.tensor(labels)
+
+
+def _progress(loader):
+    """The batches of ``loader`` under a progress bar."""
+    bar = ProgressBar(len(loader))
+    for data in loader:
+        yield data
+        bar.update()
+    bar.file.write('\n')

@@ -11,8 +11,9 @@ from torch.utils.data import DataLoader
 
 from mmssl_addons.datasets.sca_positive_dataset import find_positive_dataset
 from mmssl_addons.evaluation.functional.clustering import kmeans_assign
+from mmssl_addons.evaluation.inference import run_over_loader
 from mmssl_addons.models.utils.align_cluster_ids import align_cluster_ids
-from .loader_inference import eval_mode, preprocessed_batches, unwrap_model
+from .model_wrapper import unwrap_model
 from .rank0_gather import broadcast_labels, gather_memory_bank
 
 __all__ = ['SCAClusteringHook', 'gather_memory_bank', 'kmeans_pseudo_labels']
@@ -285,7 +286,6 @@ class SCAClusteringHook(Hook):
             self.dataloader = runner.build_dataloader(self.dataloader)
         return self.dataloader
 
-    @torch.no_grad()
     def _embed(self, runner, stats: dict):
         """The ``(N, d)`` bank on rank 0 (None elsewhere)."""
         loader = self._get_loader(runner)
@@ -295,17 +295,19 @@ class SCAClusteringHook(Hook):
                 f'{type(model).__name__} has no method "{self.feature_fn}"; '
                 'set feature_fn of SCAClusteringHook to a method returning '
                 '(N, d) embeddings.')
-        fn = getattr(model, self.feature_fn)
-        idx, feats = [], []
-        with eval_mode(model):
-            for inputs, data_samples in preprocessed_batches(model, loader):
-                # to the CPU batch by batch: the accelerator holds one batch
-                feats.append(fn(inputs).float().cpu())
-                idx.extend(
-                    int(ds.metainfo['sample_idx']) for ds in data_samples)
+        feature_fn = getattr(model, self.feature_fn)
+
+        def embed(model, inputs, data_samples):
+            # to the CPU batch by batch: the accelerator holds one batch
+            feats = feature_fn(inputs).float().cpu()
+            idx = [int(ds.metainfo['sample_idx']) for ds in data_samples]
+            return zip(idx, feats)
+
+        shard = run_over_loader(model, loader, embed, gather=None)
+        idx = torch.tensor([i for i, _ in shard], dtype=torch.long)
+        feats = [z for _, z in shard]
         # a rank without images still takes part in the gather
-        feats = torch.cat(feats) if feats else torch.zeros(0, 0)
-        idx = torch.tensor(idx, dtype=torch.long)
+        feats = torch.stack(feats) if feats else torch.zeros(0, 0)
         return gather_memory_bank(feats, idx, len(loader.dataset), stats)
 
 
