@@ -88,7 +88,8 @@ def test_cache_key_follows_checkpoint_and_config(run):
     a = cache_path(cfg, run['ckpt'], 'test', 'auto')
     assert a != cache_path(cfg, run['ckpt'], 'train', 'auto')
     assert a != cache_path(cfg, run['ckpt'], 'test', 'backbone_gap')
-    cfg2 = load_config(CONFIG, dict(opts, **{'model.gfb_head.test_pooling': 'avg'}))
+    cfg2 = load_config(CONFIG,
+                       dict(opts, **{'model.gfb_head.test_pooling': 'avg'}))
     assert a != cache_path(cfg2, run['ckpt'], 'test', 'auto')
     st = os.stat(run['ckpt'])
     os.utime(run['ckpt'], ns=(1, 1))  # the key holds content, not times
