@@ -1,9 +1,25 @@
-"""One eval-mode pass of a model over a dataloader, for hooks."""
+"""One eval-mode pass of a model over a dataloader, and the runner's
+training set, for hooks."""
 from contextlib import contextmanager
 from typing import Iterator, List, Tuple
 
 import torch
 from mmengine.model import is_model_wrapper
+
+
+def train_dataset(runner):
+    """``runner.train_dataloader.dataset`` while ``runner.train()`` runs,
+    else None.
+
+    ``runner.test()`` loads checkpoints too, and there ``train_dataloader``
+    would build the unused train loop; ``train()`` builds the optimizer
+    wrapper before any hook runs, which tells the two apart.
+    """
+    from mmengine.optim import BaseOptimWrapper
+    if not isinstance(getattr(runner, 'optim_wrapper', None),
+                      BaseOptimWrapper):
+        return None
+    return getattr(runner.train_dataloader, 'dataset', None)
 
 
 def unwrap_model(model):
