@@ -56,8 +56,9 @@ def test_labels_reach_the_dataset_inside_a_repeat_dataset(tiny_cub):
     assert len(wrapped) == 3 * len(inner)
     hook = SCAClusteringHook(dataloader=dict(), num_clusters=4)
     hook.after_load_checkpoint(TrainingRunner(wrapped), CKPT)
-    assert torch.equal(inner.pseudo_labels, CKPT['sca_clustering'][
-        'pseudo_labels']) and inner.cluster_epoch == 3
+    assert torch.equal(
+        inner.pseudo_labels,
+        CKPT['sca_clustering']['pseudo_labels']) and inner.cluster_epoch == 3
 
 
 def test_a_testing_runner_does_not_build_the_train_loop(tiny_cub, tmp_path):

@@ -16,8 +16,8 @@ def train_dataset(runner):
     wrapper before any hook runs, which tells the two apart.
     """
     from mmengine.optim import BaseOptimWrapper
-    if not isinstance(getattr(runner, 'optim_wrapper', None),
-                      BaseOptimWrapper):
+    if not isinstance(
+            getattr(runner, 'optim_wrapper', None), BaseOptimWrapper):
         return None
     return getattr(runner.train_dataloader, 'dataset', None)
 
