@@ -2,15 +2,11 @@
 
 ``import mmssl_addons`` (or ``custom_imports=dict(imports=['mmssl_addons'])``
 in a config) registers every model, transform, dataset, hook and metric into
-mmpretrain's registries.
+mmpretrain's registries, and changes nothing else. The numpy-2 fix of mmcv's
+``adjust_hue`` is an explicit opt-in: ``mmssl_addons.compat_numpy2`` in
+``custom_imports`` (see :mod:`mmssl_addons.utils.compat`).
 """
-# isort: off
+from . import datasets, engine, evaluation, models  # noqa: F401
 from .version import __version__
-from .utils.compat import patch_mmcv_adjust_hue
-
-patch_mmcv_adjust_hue()  # before any pipeline is built
-
-from . import datasets, engine, evaluation, models  # noqa: E402,F401
-# isort: on
 
 __all__ = ['__version__', 'datasets', 'engine', 'evaluation', 'models']

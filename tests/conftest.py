@@ -11,6 +11,14 @@ if REPO not in sys.path:
 os.environ.setdefault('OMP_NUM_THREADS', '2')
 
 
+def pytest_configure(config):
+    """The tools and our configs opt in to the numpy-2 fix of mmcv's
+    ``adjust_hue``; tests building ``ColorJitter(hue > 0)`` pipelines from
+    plain dicts get it too (``import mmssl_addons`` no longer applies it)."""
+    from mmssl_addons.utils.compat import patch_mmcv_adjust_hue
+    patch_mmcv_adjust_hue(logger='silent')
+
+
 @pytest.fixture(scope='session')
 def repo_root():
     return REPO

@@ -26,6 +26,16 @@ def pipelines(cfg):
             yield dataset['pipeline']
 
 
+def uses_hue(node):
+    """Some ``ColorJitter`` of the config has ``hue > 0``."""
+    if isinstance(node, dict):
+        if str(node.get('type', '')).endswith('ColorJitter') and node.get(
+                'hue', 0):
+            return True
+        node = list(node.values())
+    return isinstance(node, (list, tuple)) and any(uses_hue(v) for v in node)
+
+
 def build_transforms(pipeline):
     for t in pipeline:
         t = dict(t)
@@ -52,6 +62,9 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert 'mmssl_addons' in cfg.custom_imports['imports']
     assert any(h['type'] == 'SafeCheckpointHook' for h in cfg.custom_hooks)
+    assert cfg.default_hooks.checkpoint.type == 'AtomicCheckpointHook'
+    if uses_hue(cfg.to_dict()):  # the numpy-2 fix of mmcv's adjust_hue
+        assert 'mmssl_addons.compat_numpy2' in cfg.custom_imports['imports']
     init_default_scope('mmpretrain')
     model_cfg = cfg.model.copy()
     if model_cfg['backbone'].get('init_cfg'):
@@ -112,3 +125,32 @@ def test_custom_imports_from_another_project(tmp_path):
                          timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert 'MoCoLCR GradCAMFittingHead' in out.stdout
+
+
+def test_runner_of_a_config_has_our_hooks_without_injection(tmp_path):
+    """mm's own tools/train.py: our hooks come from the config alone, and
+    prepare_runner_config has nothing of ours to add."""
+    import argparse
+
+    from mmengine.runner import Runner
+
+    from mmssl_addons.utils import prepare_runner_config
+    path = osp.join(REPO, 'configs/lcr/mocov2_synthetic_demo.py')
+    cfg = Config.fromfile(path)
+    cfg.work_dir = str(tmp_path)
+    runner = Runner.from_cfg(cfg)
+    names = [type(h).__name__ for h in runner.hooks]
+    assert 'AtomicCheckpointHook' in names and 'CheckpointHook' not in names
+    assert names.count('SafeCheckpointHook') == 1
+    args = argparse.Namespace(
+        launcher='none',
+        cfg_options=None,
+        work_dir=str(tmp_path),
+        amp=False,
+        resume=None,
+        auto_scale_lr=False,
+        no_validate=False)
+    notes = []
+    prepare_runner_config(Config.fromfile(path), args, True, notes)
+    keys = [n.split(':', 1)[1].split('=')[0].strip() for _, n in notes]
+    assert keys == ['launcher', 'work_dir']

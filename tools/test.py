@@ -11,6 +11,7 @@ The metrics are printed and written as JSON (``--out``, default
 ``torch.load(weights_only=True)``.
 """
 import argparse
+import logging
 import os.path as osp
 import sys
 
@@ -18,8 +19,10 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmssl_addons.utils import (add_runner_args, dump_json_atomic,
-                                parse_runner_args, prepare_runner_config)
+                                parse_runner_args, patch_mmcv_adjust_hue,
+                                prepare_runner_config)
 from mmssl_addons.utils.checkpoint_check import check_checkpoint
+from mmssl_addons.utils.compat import ADJUST_HUE_NOTE
 
 
 def _plain(value):
@@ -47,14 +50,20 @@ def main():
                                                  'checkpoint')):
         if not osp.isfile(path):
             sys.exit(f'error: {what} file not found: {path}')
+    notes = []
+    # numpy-2 fix of mmcv 2.1 for ColorJitter(hue > 0); logged in the run
+    if patch_mmcv_adjust_hue(logger='silent'):
+        notes.append((logging.INFO, ADJUST_HUE_NOTE))
     cfg = Config.fromfile(args.config)
     try:
         check_checkpoint(args.checkpoint)
-        cfg = prepare_runner_config(cfg, args, for_training=False)
+        cfg = prepare_runner_config(cfg, args, for_training=False, notes=notes)
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')
     cfg.load_from = args.checkpoint
     runner = Runner.from_cfg(cfg)
+    for level, message in notes:
+        runner.logger.log(level, message)
     metrics = runner.test()
     out = args.out or osp.join(runner.work_dir, 'metrics.json')
     if runner.rank == 0:

@@ -7,6 +7,7 @@ Same interface as mmpretrain's ``tools/train.py``::
         [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
 """
 import argparse
+import logging
 import os.path as osp
 import sys
 
@@ -14,7 +15,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmssl_addons.utils import (add_runner_args, parse_runner_args,
-                                prepare_runner_config)
+                                patch_mmcv_adjust_hue, prepare_runner_config)
+from mmssl_addons.utils.compat import ADJUST_HUE_NOTE
 
 
 def parse_args():
@@ -43,8 +45,11 @@ def main():
     args = parse_args()
     if not osp.isfile(args.config):
         sys.exit(f'error: config file not found: {args.config}')
-    cfg = Config.fromfile(args.config)
     notes = []
+    # numpy-2 fix of mmcv 2.1 for ColorJitter(hue > 0); logged in the run
+    if patch_mmcv_adjust_hue(logger='silent'):
+        notes.append((logging.INFO, ADJUST_HUE_NOTE))
+    cfg = Config.fromfile(args.config)
     try:
         cfg = prepare_runner_config(cfg, args, for_training=True, notes=notes)
     except (FileNotFoundError, ValueError) as err:

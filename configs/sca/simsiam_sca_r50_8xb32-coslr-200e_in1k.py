@@ -62,7 +62,8 @@ optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={'predictor': dict(fix_lr=True)}))
 find_unused_parameters = True
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3))
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=10, max_keep_ckpts=3))
 custom_hooks = [
     dict(type='SafeCheckpointHook'),
     dict(type='SimSiamHook', priority='HIGH', fix_pred_lr=True, lr=lr),

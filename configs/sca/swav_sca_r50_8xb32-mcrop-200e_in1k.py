@@ -19,7 +19,8 @@ train_dataloader = dict(dataset=dict(num_positives=num_positives))
 # from a batch without pseudo-labels
 find_unused_parameters = True
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3))
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=10, max_keep_ckpts=3))
 
 swav_hook = dict(
     type='SwAVHook',

@@ -16,7 +16,8 @@ model = dict(
 
 find_unused_parameters = True
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3))
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=10, max_keep_ckpts=3))
 
 # ~65k images: 254 iterations per epoch at 8 x 32; prototypes frozen for
 # the first epoch, queue from epoch 15

@@ -7,8 +7,19 @@ mmcv 2.1.0 predates numpy 2. Its ``adjust_hue`` shifts the hue channel with
 of mmpretrain) crashes at random. :func:`patch_mmcv_adjust_hue` replaces it
 with a version that performs the same modulo-256 shift. It only acts on
 mmcv 2.1.x under numpy >= 2 and is idempotent.
+
+Nothing applies it on ``import mmssl_addons``: ``tools/train.py`` and
+``tools/test.py`` call it, and a config opts in by listing
+``mmssl_addons.compat_numpy2`` in ``custom_imports``.
 """
 import numpy as np
+from mmengine.logging import print_log
+
+#: The log line written when the fix is installed.
+ADJUST_HUE_NOTE = (
+    'mmssl_addons: mmcv.adjust_hue replaced by a numpy-2-safe copy (mmcv '
+    '2.1 computes np.uint8(hue_factor * 255), which numpy 2 rejects for the '
+    'negative factors of ColorJitter(hue > 0)); same modulo-256 hue shift.')
 
 
 def _hue_shift(hue_factor: float) -> np.uint8:
@@ -52,8 +63,18 @@ def _make_adjust_hue(original, cv2, Image, default_backend):
     return adjust_hue
 
 
-def patch_mmcv_adjust_hue() -> bool:
-    """Install the numpy-2-safe ``adjust_hue``; return True if patched."""
+def is_adjust_hue_patched() -> bool:
+    """Whether mmcv's ``adjust_hue`` is the numpy-2-safe copy."""
+    from mmcv.image import photometric
+    return getattr(photometric.adjust_hue, '_mmssl_numpy2_fix', False)
+
+
+def patch_mmcv_adjust_hue(logger='current') -> bool:
+    """Install the numpy-2-safe ``adjust_hue``; return True if it is in place.
+
+    Logs :data:`ADJUST_HUE_NOTE` to ``logger`` (mmengine's ``print_log``;
+    ``'silent'`` for none) when it installs it, not when it already was.
+    """
     import mmcv
     if int(np.__version__.split('.')
            [0]) < 2 or not mmcv.__version__.startswith('2.1.'):
@@ -62,7 +83,7 @@ def patch_mmcv_adjust_hue() -> bool:
     from mmcv.image import io as mmcv_io
     from mmcv.image import photometric
     from PIL import Image
-    if getattr(photometric.adjust_hue, '_mmssl_numpy2_fix', False):
+    if is_adjust_hue_patched():
         return True
     fixed = _make_adjust_hue(photometric.adjust_hue, cv2, Image,
                              lambda: mmcv_io.imread_backend)
@@ -70,4 +91,5 @@ def patch_mmcv_adjust_hue() -> bool:
     mmcv.adjust_hue = fixed
     import mmcv.image
     mmcv.image.adjust_hue = fixed
+    print_log(ADJUST_HUE_NOTE, logger=logger)
     return True

@@ -1,10 +1,9 @@
 """Turn ``tools/train.py``/``tools/test.py`` arguments into a runner config.
 
-Mirrors mmpretrain's tools so users get the flags they know, and adds what
-our checkpoints need: :class:`SafeCheckpointHook` is always registered so
-every checkpoint written loads with ``torch.load(weights_only=True)``, and
-mmengine's ``CheckpointHook`` is replaced by :class:`AtomicCheckpointHook`
-so that a kill during a save never loses the last complete checkpoint.
+Mirrors mmpretrain's tools so users get the flags they know. What our
+checkpoints need is declared by our configs (``configs/_base_/
+default_runtime.py``) and added to other configs (:mod:`.runner_defaults`).
+Every key set or changed here is one line of the run's log.
 """
 import argparse
 import copy
@@ -14,13 +13,16 @@ import os.path as osp
 from typing import List, Optional, Tuple
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 
 from .checkpoint_check import check_checkpoint, find_resume_checkpoint
 from .hook_args import check_hook_args
+from .runner_defaults import (PREFIX, ensure_atomic_checkpoint_hook,
+                              ensure_custom_import,
+                              ensure_safe_checkpoint_hook, note)
 from .schedule_follow import follow_training_length
 
-SAFE_HOOK = 'SafeCheckpointHook'
-ATOMIC_HOOK = 'AtomicCheckpointHook'
+_MISSING = object()
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
@@ -46,49 +48,12 @@ def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
     return args
 
 
-def _ensure_safe_checkpoint_hook(cfg: Config) -> None:
-    """Add :class:`SafeCheckpointHook` unless the config has it.
-
-    The hook lives in mmpretrain's HOOKS registry. Under another default
-    scope (mmdet, mmseg, mmpose configs) an unscoped ``'SafeCheckpointHook'``
-    would not be found there, so it is referenced (and a config's own entry
-    rewritten) as ``'mmpretrain.SafeCheckpointHook'``.
-    """
-    scope = cfg.get('default_scope', None) or 'mmpretrain'
-    name = SAFE_HOOK if scope == 'mmpretrain' else f'mmpretrain.{SAFE_HOOK}'
-    hooks, found = [], False
-    for hook in list(cfg.get('custom_hooks', None) or []):
-        if hook.get('type') in (SAFE_HOOK, f'mmpretrain.{SAFE_HOOK}'):
-            hook = dict(hook, type=name)
-            found = True
-        hooks.append(hook)
-    if not found:
-        hooks.append(dict(type=name))
-    cfg.custom_hooks = hooks
-
-
-def _scoped(cfg: Config, name: str) -> str:
-    scope = cfg.get('default_scope', None) or 'mmpretrain'
-    return name if scope == 'mmpretrain' else f'mmpretrain.{name}'
-
-
-def _ensure_atomic_checkpoint_hook(cfg: Config) -> None:
-    """Use :class:`AtomicCheckpointHook` for mmengine's ``CheckpointHook``.
-
-    A missing ``checkpoint`` entry gets the Runner's default
-    (``interval=1``); ``None`` (no checkpoints) and other hook types are
-    left alone.
-    """
-    if cfg.get('default_hooks', None) is None:
-        cfg.default_hooks = dict()
-    hooks = cfg.default_hooks
-    if 'checkpoint' not in hooks:
-        hooks['checkpoint'] = dict(type='CheckpointHook', interval=1)
-    hook = hooks['checkpoint']
-    if isinstance(hook, dict) and hook.get(
-            'type',
-            'CheckpointHook') in ('CheckpointHook', 'mmengine.CheckpointHook'):
-        hooks['checkpoint'] = dict(hook, type=_scoped(cfg, ATOMIC_HOOK))
+def _set(cfg: Config, key: str, value, why: str, notes: list) -> None:
+    """``cfg[key] = value``, noted when that adds or changes the key."""
+    old = cfg.get(key, _MISSING)
+    if old is _MISSING or old != value:
+        note(notes, key, value, why, None if old is _MISSING else old)
+    cfg[key] = value
 
 
 def _resolve_resume(cfg: Config, resume: str, notes: list) -> None:
@@ -108,8 +73,8 @@ def _resolve_resume(cfg: Config, resume: str, notes: list) -> None:
                           f'{osp.abspath(cfg.work_dir)} (no last_checkpoint '
                           'file, no epoch_*.pth / iter_*.pth): training '
                           'starts from scratch.'))
-            cfg.resume = False
-            cfg.load_from = None
+            _set(cfg, 'resume', False, '--resume found nothing', notes)
+            _set(cfg, 'load_from', None, '--resume found nothing', notes)
             return
         resume = found
         notes.append((logging.INFO, f'--resume: continuing from {found}'))
@@ -119,23 +84,24 @@ def _resolve_resume(cfg: Config, resume: str, notes: list) -> None:
             'existing .pth or plain --resume for the latest one in '
             'the work directory.')
     check_checkpoint(resume, training_state=True)
-    cfg.resume = True
-    cfg.load_from = resume
+    _set(cfg, 'resume', True, '--resume', notes)
+    _set(cfg, 'load_from', resume, '--resume', notes)
 
 
-def _replace_checkpoint(node, old: str, new: str):
+def _replace_checkpoint(node, old: str, new: str, path: str, found: list):
     if isinstance(node, dict):
         for key, value in node.items():
             if key in ('checkpoint', 'pretrained') and value == old:
                 node[key] = new
+                found.append(f'{path}.{key}')
             else:
-                _replace_checkpoint(value, old, new)
+                _replace_checkpoint(value, old, new, f'{path}.{key}', found)
     elif isinstance(node, (list, tuple)):
-        for value in node:
-            _replace_checkpoint(value, old, new)
+        for i, value in enumerate(node):
+            _replace_checkpoint(value, old, new, f'{path}[{i}]', found)
 
 
-def _propagate_pretrained(cfg: Config, old) -> None:
+def _propagate_pretrained(cfg: Config, old, notes: list) -> None:
     """Make ``--cfg-options pretrained=PATH`` reach the model.
 
     The benchmark configs name the backbone checkpoint once, in a top-level
@@ -150,18 +116,13 @@ def _propagate_pretrained(cfg: Config, old) -> None:
     if not isinstance(old, str) or not isinstance(new, str) or old == new:
         return
     if 'model' in cfg:
-        _replace_checkpoint(cfg.model, old, new)
+        found = []
+        _replace_checkpoint(cfg.model, old, new, 'model', found)
+        for key in found:
+            note(notes, key, new, 'follows --cfg-options pretrained', old)
 
 
-def _ensure_custom_import(cfg: Config) -> None:
-    imports = cfg.get('custom_imports', None) or dict(imports=[])
-    names = list(imports.get('imports', []))
-    if 'mmssl_addons' not in names:
-        names.append('mmssl_addons')
-    cfg.custom_imports = dict(imports=names, allow_failed_imports=False)
-
-
-def _setup_cpu_distributed(cfg: Config) -> None:
+def _setup_cpu_distributed(cfg: Config, notes: list) -> None:
     """Let ``dist_train.sh``/``dist_test.sh`` run on machines without CUDA.
 
     mmpretrain's runtime asks for NCCL, mmengine wraps the model in DDP with
@@ -178,19 +139,22 @@ def _setup_cpu_distributed(cfg: Config) -> None:
     env_cfg = cfg.get('env_cfg', None) or {}
     dist_cfg = dict(env_cfg.get('dist_cfg', None) or {})
     if dist_cfg.get('backend', 'nccl') == 'nccl':
+        note(notes, 'env_cfg.dist_cfg.backend', 'gloo', 'no CUDA',
+             dist_cfg.get('backend', 'nccl'))
         dist_cfg['backend'] = 'gloo'
     cfg.env_cfg = dict(env_cfg, dist_cfg=dist_cfg)
     if cfg.get('model_wrapper_cfg', None) is None:
         # CPU DDP; SyncBN layers become BatchNorm (SyncBatchNorm needs CUDA)
-        cfg.model_wrapper_cfg = dict(
-            type='CPUDistributedDataParallel', device_ids=None)
+        _set(cfg, 'model_wrapper_cfg',
+             dict(type='CPUDistributedDataParallel', device_ids=None),
+             'DDP on CPU (no CUDA)', notes)
     if cfg.launcher == 'pytorch' and not torch_dist.is_initialized():
         init_cfg = dict(dist_cfg)
         torch_dist.init_process_group(
             backend=init_cfg.pop('backend'), **init_cfg)
 
 
-def _enable_amp(cfg: Config) -> None:
+def _enable_amp(cfg: Config, notes: list) -> None:
     import torch
     if not torch.cuda.is_available():
         raise RuntimeError(
@@ -203,8 +167,11 @@ def _enable_amp(cfg: Config) -> None:
         raise ValueError(
             f'--amp works with optim_wrapper type OptimWrapper, but the '
             f'config uses {wrapper}; set AmpOptimWrapper in the config.')
+    note(notes, 'optim_wrapper.type', 'AmpOptimWrapper', '--amp', wrapper)
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
-    cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if 'loss_scale' not in cfg.optim_wrapper:
+        note(notes, 'optim_wrapper.loss_scale', 'dynamic', '--amp')
+        cfg.optim_wrapper.loss_scale = 'dynamic'
 
 
 def prepare_runner_config(
@@ -216,7 +183,8 @@ def prepare_runner_config(
 
     Call it right before building the Runner: without CUDA and with a
     launcher it also joins the process group (see
-    :func:`_setup_cpu_distributed`).
+    :func:`_setup_cpu_distributed`). Each key it adds or changes is one log
+    line.
 
     Args:
         cfg (Config): the loaded config.
@@ -224,45 +192,59 @@ def prepare_runner_config(
             ``cfg_options``, ``work_dir`` and, for training, ``resume``,
             ``amp``, ``auto_scale_lr``, ``no_validate``.
         for_training (bool): training or testing.
-        notes (list, optional): receives ``(logging level, message)``
-            pairs for the run's log (schedules that followed a changed
-            ``max_epochs``, what ``--resume`` found).
+        notes (list, optional): receives the ``(logging level, message)``
+            lines for the run's log (the tools log them once the Runner
+            exists); without it they go to mmengine's current logger.
 
     Raises:
         ValueError: an unknown hook argument, or a ``--resume`` checkpoint
             that is truncated, foreign or holds no training state.
     """
-    notes = [] if notes is None else notes
-    cfg.launcher = args.launcher
+    own_notes = notes is None
+    notes = [] if own_notes else notes
+    _set(cfg, 'launcher', args.launcher, '--launcher', notes)
     if args.cfg_options is not None:
         old_pretrained = cfg.get('pretrained', None)
         old_train_cfg = copy.deepcopy(cfg.get('train_cfg', None))
         cfg.merge_from_dict(args.cfg_options)
-        _propagate_pretrained(cfg, old_pretrained)
-        for note in follow_training_length(cfg, old_train_cfg):
-            notes.append((logging.INFO, note))
+        for key, value in args.cfg_options.items():
+            note(notes, key, value, '--cfg-options')
+        _propagate_pretrained(cfg, old_pretrained, notes)
+        for line in follow_training_length(cfg, old_train_cfg):
+            notes.append((logging.INFO, PREFIX + line))
     if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
+        _set(cfg, 'work_dir', args.work_dir, '--work-dir', notes)
     elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(cfg.filename))[0])
-    _ensure_custom_import(cfg)
-    _ensure_safe_checkpoint_hook(cfg)
+        name = osp.splitext(osp.basename(cfg.filename))[0]
+        _set(cfg, 'work_dir', osp.join('./work_dirs', name),
+             'default for the config', notes)
+    ensure_custom_import(cfg, notes)
+    ensure_safe_checkpoint_hook(cfg, notes)
     if for_training:
-        _ensure_atomic_checkpoint_hook(cfg)
+        ensure_atomic_checkpoint_hook(cfg, notes)
     check_hook_args(cfg)
-    _setup_cpu_distributed(cfg)
-    if not for_training:
-        return cfg
+    _setup_cpu_distributed(cfg, notes)
+    if for_training:
+        _training_args(cfg, args, notes)
+    if own_notes:
+        for level, message in notes:
+            print_log(message, logger='current', level=level)
+    return cfg
+
+
+def _training_args(cfg: Config, args, notes: list) -> None:
+    """``--amp``, ``--resume``, ``--auto-scale-lr``, ``--no-validate``."""
     if args.amp:
-        _enable_amp(cfg)
+        _enable_amp(cfg, notes)
     if args.resume is not None:
         _resolve_resume(cfg, args.resume, notes)
     if args.auto_scale_lr:
-        cfg.setdefault('auto_scale_lr', dict(base_batch_size=256))
+        if cfg.get('auto_scale_lr', None) is None:
+            _set(cfg, 'auto_scale_lr', dict(base_batch_size=256),
+                 '--auto-scale-lr', notes)
+        if not cfg.auto_scale_lr.get('enable', False):
+            note(notes, 'auto_scale_lr.enable', True, '--auto-scale-lr')
         cfg.auto_scale_lr.enable = True
     if getattr(args, 'no_validate', False):
-        cfg.val_cfg = None
-        cfg.val_dataloader = None
-        cfg.val_evaluator = None
-    return cfg
+        for key in ('val_cfg', 'val_dataloader', 'val_evaluator'):
+            _set(cfg, key, None, '--no-validate', notes)

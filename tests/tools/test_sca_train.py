@@ -161,7 +161,9 @@ def test_resume_restores_pseudo_labels(first_run, repo_root, tiny_cub):
 
     cfg = Config.fromfile(write_config(tmp, repo_root, tiny_cub, 2))
     runner = Runner.from_cfg(prepare_runner_config(cfg, Args, True))
-    loader = runner.train_loop.dataloader  # built first, as train() does
+    # built before any hook runs, as train() does
+    loader = runner.train_loop.dataloader
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     runner.load_or_resume()
     assert runner.epoch == 1
     hook = next(h for h in runner.hooks if isinstance(h, SCAClusteringHook))
@@ -213,6 +215,7 @@ def test_cluster_ids_survive_resume(first_run, repo_root, tiny_cub):
     cfg = Config.fromfile(write_config(tmp, repo_root, tiny_cub, 2))
     runner = Runner.from_cfg(prepare_runner_config(cfg, Args, True))
     runner.train_loop.dataloader
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
     runner.load_or_resume()
     hook = next(h for h in runner.hooks if isinstance(h, SCAClusteringHook))
     assert torch.equal(hook.pseudo_labels, restored)

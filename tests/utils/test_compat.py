@@ -1,11 +1,25 @@
-"""The numpy-2-safe mmcv.adjust_hue keeps mmcv's semantics."""
+"""The numpy-2-safe mmcv.adjust_hue keeps mmcv's semantics; it is applied
+only when asked for."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
 import mmcv
 import numpy as np
 import pytest
 from PIL import Image
 
-import mmssl_addons  # noqa: F401
-from mmssl_addons.utils.compat import _hue_shift
+from mmssl_addons.utils.compat import _hue_shift, patch_mmcv_adjust_hue
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+NEEDS_FIX = int(np.__version__.split('.')[0]) >= 2 and \
+    mmcv.__version__.startswith('2.1.')
+
+
+@pytest.fixture(autouse=True, scope='module')
+def numpy2_fix():
+    patch_mmcv_adjust_hue(logger='silent')
 
 
 def reference_pillow(img, factor):
@@ -54,3 +68,35 @@ def test_bad_arguments_keep_mmcv_errors(image):
         mmcv.adjust_hue(image, 0.9)
     with pytest.raises(ValueError, match='backend'):
         mmcv.adjust_hue(image, 0.1, backend='turbo')
+
+
+@pytest.mark.skipif(not NEEDS_FIX, reason='only mmcv 2.1 under numpy 2')
+def test_import_leaves_mmcv_alone_and_the_opt_in_patches():
+    """A fresh interpreter: ``import mmssl_addons`` changes nothing, the
+    config opt-in module installs the fix and logs it once."""
+    code = (
+        'import mmcv\n'
+        'from mmcv.image import photometric\n'
+        'original = photometric.adjust_hue\n'
+        'import mmssl_addons\n'
+        'assert photometric.adjust_hue is original\n'
+        'assert mmcv.adjust_hue is original\n'
+        'print("untouched")\n'
+        'import mmssl_addons.compat_numpy2\n'
+        'assert mmcv.adjust_hue is not original\n'
+        'assert photometric.adjust_hue is mmcv.adjust_hue\n'
+        'from mmssl_addons.utils import patch_mmcv_adjust_hue\n'
+        'assert patch_mmcv_adjust_hue()\n'  # idempotent, logs nothing
+        'print("patched")\n')
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    out = subprocess.run([sys.executable, '-c', code],
+                         cwd=REPO,
+                         env=env,
+                         capture_output=True,
+                         text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.index('untouched') < out.stdout.index('patched')
+    log = out.stdout + out.stderr
+    assert log.count('mmcv.adjust_hue replaced by a numpy-2-safe copy') == 1

@@ -135,7 +135,7 @@ def build_config(config: str,
     cfg_dict['randomness'] = dict(seed=seed)
     cfg_dict.setdefault('default_hooks', {})
     cfg_dict['default_hooks']['checkpoint'] = dict(
-        type='CheckpointHook', interval=epochs, max_keep_ckpts=1)
+        type='AtomicCheckpointHook', interval=epochs, max_keep_ckpts=1)
     cfg_dict['default_hooks']['logger'] = dict(type='LoggerHook', interval=10)
     return Config(cfg_dict)
 

@@ -20,6 +20,8 @@ param_scheduler = [
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=10)
 auto_scale_lr = dict(base_batch_size=1024)
 
-# mmssl_addons runtime: registrations and weights_only-safe checkpoints
+# mmssl_addons runtime: registrations, checkpoints that load with
+# weights_only and survive a kill during the save
 custom_imports = dict(imports=['mmssl_addons'], allow_failed_imports=False)
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))
 custom_hooks = [dict(type='SafeCheckpointHook')]

@@ -16,5 +16,7 @@ custom_hooks = [
 ]
 auto_scale_lr = dict(base_batch_size=512)
 
-# mmssl_addons runtime: registrations and weights_only-safe checkpoints
+# mmssl_addons runtime: registrations, checkpoints that load with
+# weights_only and survive a kill during the save
 custom_imports = dict(imports=['mmssl_addons'], allow_failed_imports=False)
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

@@ -49,5 +49,5 @@ train_cfg = dict(by_epoch=True, max_epochs=10, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2),
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, max_keep_ckpts=2),
     logger=dict(interval=50))

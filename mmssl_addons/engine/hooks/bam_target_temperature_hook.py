@@ -9,7 +9,8 @@ from .model_wrapper import unwrap_model
 
 @HOOKS.register_module()
 class BAMTargetTemperatureHook(Hook):
-    """Set ``model.bam_loss.tau_t`` before every training iteration.
+    """Pass ``tau_t`` to the model's :class:`BAMLoss` before every training
+    iteration (its ``set_target_temperature``).
 
     ``tau_t`` goes linearly from ``start`` to ``end`` over the first
     ``warmup_epochs`` epochs (per iteration), then stays at ``end``; as in
@@ -52,9 +53,10 @@ class BAMTargetTemperatureHook(Hook):
     def _loss(self, runner):
         model = unwrap_model(runner.model)
         loss = getattr(model, self.module_name, None)
-        if loss is None or not hasattr(loss, 'tau_t'):
+        if not callable(getattr(loss, 'set_target_temperature', None)):
             raise AttributeError(
-                f'{type(model).__name__} has no {self.module_name}.tau_t; '
+                f'{type(model).__name__} has no '
+                f'{self.module_name}.set_target_temperature; '
                 'BAMTargetTemperatureHook needs a BAM model (or set '
                 'module_name to the attribute holding a BAMLoss).')
         return loss
@@ -66,5 +68,5 @@ class BAMTargetTemperatureHook(Hook):
         max_epochs = getattr(runner, 'max_epochs', None) or 1
         iters_per_epoch = runner.max_iters / max_epochs
         tau_t = self.value(runner.iter, iters_per_epoch)
-        self._loss(runner).tau_t = tau_t
+        self._loss(runner).set_target_temperature(tau_t)
         runner.message_hub.update_scalar('train/tau_t', tau_t)

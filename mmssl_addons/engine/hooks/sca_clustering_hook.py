@@ -13,7 +13,7 @@ from mmssl_addons.datasets.sca_positive_dataset import find_positive_dataset
 from mmssl_addons.evaluation.functional.clustering import kmeans_assign
 from mmssl_addons.evaluation.inference import run_over_loader
 from mmssl_addons.models.utils.align_cluster_ids import align_cluster_ids
-from .model_wrapper import unwrap_model
+from .model_wrapper import train_dataset, unwrap_model
 from .rank0_gather import broadcast_labels, gather_memory_bank
 
 __all__ = ['SCAClusteringHook', 'gather_memory_bank', 'kmeans_pseudo_labels']
@@ -271,9 +271,8 @@ class SCAClusteringHook(Hook):
     def _push(self, runner) -> None:
         if self.pseudo_labels is None:
             return
-        loop = getattr(runner, '_train_loop', None)
-        loader = getattr(loop, 'dataloader', None)
-        dataset = find_positive_dataset(getattr(loader, 'dataset', None))
+        # dataset wrappers (RepeatDataset, ...) are unwrapped
+        dataset = find_positive_dataset(train_dataset(runner))
         if dataset is None:
             warnings.warn('SCAClusteringHook: the training set is not an '
                           'SCAPositiveDataset; pseudo-labels are kept by the '

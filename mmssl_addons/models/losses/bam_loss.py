@@ -29,10 +29,9 @@ soft-max and Sinkhorn alike, and matches row ``(i, v)`` of block
 ``S / tau_t`` as the target (no Sinkhorn; with ``tau_t = tau`` this is the
 plain self-attention matching of Eq. 2).
 
-Choices (issue over the authors' code): the authors' released code builds
-a rectangular ``M x (num_global * N)`` matrix (columns = global crops only)
-and keeps a top-k of the target; we follow the issue and the paper (Eq. 1):
-an ``M x M`` matrix over all augmented samples, no top-k.
+Choice: one ``M x M`` matrix over all augmented samples and no top-k, as
+Eq. 1 (the released code: global-crop columns only, top-k target; see
+docs/fidelity.md).
 
 Across processes the embeddings are gathered so that the soft-max and the
 Sinkhorn normalisation are global over the whole batch; each process keeps
@@ -418,8 +417,8 @@ def bam_distill_loss(student: torch.Tensor,
 class BAMLoss(nn.Module):
     """Module wrapper of :func:`bam_loss` / :func:`bam_distill_loss`.
 
-    ``tau_t`` is an attribute so that a schedule (see :class:`BAM`) can
-    change it during training.
+    A schedule changes the target temperature through
+    :meth:`set_target_temperature` (:class:`BAMTargetTemperatureHook`).
 
     Args:
         num_views (int): total views ``V``. Defaults to 8 (2 + 6).
@@ -458,6 +457,11 @@ class BAMLoss(nn.Module):
         self.positive_masking = positive_masking
         self.global_norm = global_norm
         self.balance = balance
+
+    def set_target_temperature(self, tau_t: float) -> None:
+        """Use ``tau_t`` (> 0) from the next forward on."""
+        _check_tau('tau_t', tau_t)
+        self.tau_t = tau_t
 
     def forward(self,
                 embeddings: torch.Tensor,

@@ -16,14 +16,10 @@ class ConvMLPNeck(BaseModule):
     *Self-supervised Learning of Contextualized Local Visual Embeddings*
     (Silva, Pedrini, Ramírez Rivera, ICCVW 2023), Sec. 6: a two-layer MLP
     (4096 hidden units, batch norm, ReLU, output 256) on the last backbone
-    stage, written as 1x1 convolutions so that ``(N, C, H, W)`` becomes
-    ``(N, out_channels, H, W)``. As in the released code (``MLP2d`` of
-    sthalles/CLoVE, which produced the paper's numbers) the projector ends
-    with a non-affine batch norm (``with_last_bn=True``, default): it
-    standardises both the student's attention input and, through the EMA
-    copy, the teacher's targets; no convolution has a bias. The paper's text
-    names no final norm: ``with_last_bn=False`` (ablation) drops it and
-    gives the last convolution a bias.
+    stage, as 1x1 convolutions: ``(N, C, H, W) -> (N, out_channels, H, W)``.
+    By default it ends with a non-affine batch norm and no convolution has
+    a bias (the released ``MLP2d``); ``with_last_bn=False`` drops that norm
+    and gives the last convolution a bias (see docs/fidelity.md).
 
     Args:
         in_channels (int): channels of the backbone output (2048 for R50).
