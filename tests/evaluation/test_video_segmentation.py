@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmssl_addons.datasets import generate_synthetic_davis
+from mmssl_addons.synthetic import generate_synthetic_davis
 from mmssl_addons.evaluation.video_segmentation import (evaluate_davis,
                                                         load_video,
                                                         read_video_list)

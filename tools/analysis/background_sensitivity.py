@@ -21,7 +21,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from mmssl_addons.datasets.synthetic_pairs import PAIR_KINDS
 from mmssl_addons.evaluation.feature_cache import (add_feature_args,
                                                    model_feature_fn,
                                                    split_dataset_cfg,
@@ -30,6 +29,7 @@ from mmssl_addons.evaluation.functional import background_sensitivity
 from mmssl_addons.evaluation.mask_data import (geometric_transform,
                                                images_features, pair_images,
                                                preprocess, transform_masks)
+from mmssl_addons.synthetic.pairs import PAIR_KINDS
 from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (label_tile, make_grid,
                                         map_with_outline, save_png_atomic)

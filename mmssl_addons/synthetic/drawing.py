@@ -12,12 +12,12 @@ This makes the set a test bed for methods that must localise the object
 
 Command line::
 
-    python -m mmssl_addons.datasets.synthetic --out data/synthetic_cub \\
+    python -m mmssl_addons.synthetic --out data/synthetic_cub \\
         --classes 20 --per-class 40 --size 128 --seed 0
 
 Python::
 
-    from mmssl_addons.datasets.synthetic import generate_synthetic_cub
+    from mmssl_addons.synthetic import generate_synthetic_cub
     info = generate_synthetic_cub('data/synthetic_cub', num_classes=20)
 
 Output layout (``mmpretrain.datasets.CUB`` reads it unchanged)::
@@ -29,7 +29,7 @@ Output layout (``mmpretrain.datasets.CUB`` reads it unchanged)::
     ├── part_segmentations/001.Synth_bird_00/Synth_bird_00_0001.png
     │                   (H, W) uint8 part labels (PART_MASK_LABELS: 0 = bg,
     │                   1 head, 2 beak, 3 tail, 4 wing_stripe, 5 other)
-    ├── pairs/           only with --controlled-pairs (synthetic_pairs.py)
+    ├── pairs/           only with --controlled-pairs (pairs.py)
     ├── parts/parts.txt          <part_id> <part_name>
     ├── parts/part_locs.txt      <image_id> <part_id> <x> <y> <visible>
     ├── classes.txt              <class_id> <class_folder>
@@ -797,7 +797,7 @@ def render_scene(
     ``class_id``) on the background drawn from ``bg_rng``.
 
     The two generators are independent, so a background and an object can
-    be recombined freely (see :mod:`.synthetic_pairs`). Arguments are not
+    be recombined freely (see :mod:`.pairs`). Arguments are not
     validated here; returns as :func:`render_sample`.
     """
     diff = difficulty or DEFAULT_DIFFICULTY
@@ -1158,7 +1158,7 @@ def generate_synthetic_cub(out_dir: str,
             clutter, attribute subtlety); None = the defaults.
         controlled_pairs (bool): Also write, for every test image, the same
             object on another background and another object on the same
-            background under ``pairs/`` (see :mod:`.synthetic_pairs`).
+            background under ``pairs/`` (see :mod:`.pairs`).
         progress (bool): Show a bar over the rendered images.
 
     Returns:
@@ -1200,6 +1200,7 @@ def generate_synthetic_cub(out_dir: str,
     num_train = sum(r['is_training_image'] for r in records)
     info = dict(
         description='Synthetic fine-grained birds in CUB_200_2011 layout',
+        # the module's name when the format was fixed (same bytes since)
         generator='mmssl_addons.datasets.synthetic',
         version=GENERATOR_VERSION,
         seed=seed,
@@ -1214,7 +1215,7 @@ def generate_synthetic_cub(out_dir: str,
         part_mask_labels=list(PART_MASK_LABELS),
     )
     if controlled_pairs:
-        from .synthetic_pairs import write_controlled_pairs
+        from .pairs import write_controlled_pairs
         write_controlled_pairs(root, records, seed, size, num_classes,
                                difficulty)
     write_index_files(root, records, class_names, info)
@@ -1235,7 +1236,7 @@ def generate_synthetic_cub(out_dir: str,
 def parse_args(argv=None) -> argparse.Namespace:
     """Command-line options (see the module docstring)."""
     parser = argparse.ArgumentParser(
-        prog='python -m mmssl_addons.datasets.synthetic',
+        prog='python -m mmssl_addons.synthetic',
         description='Generate the synthetic fine-grained bird dataset in '
         'CUB_200_2011 layout.')
     parser.add_argument('--out', required=True, help='dataset root folder')

@@ -2,12 +2,12 @@
 
 The transfer benchmarks (Mask R-CNN / Faster R-CNN, UPerNet, top-down
 keypoints) read COCO, VOC and ADE20K layouts. This module turns a folder
-made by :mod:`mmssl_addons.datasets.synthetic` into those layouts so that
+made by :mod:`mmssl_addons.synthetic` into those layouts so that
 every transfer benchmark runs end to end on CPU without downloads.
 
 Command line::
 
-    python -m mmssl_addons.datasets.synthetic_export \\
+    python -m mmssl_addons.synthetic.export \\
         --src data/synthetic_cub --out data/synthetic_transfer \\
         [--formats coco,voc,ade] [--fine-grained] [--mask-format rle]
 
@@ -58,7 +58,7 @@ import numpy as np
 from PIL import Image
 
 from mmssl_addons.utils.atomic_io import atomic_path
-from .synthetic import PART_NAMES, atomic_write_bytes, atomic_write_text
+from .drawing import PART_NAMES, atomic_write_bytes, atomic_write_text
 
 FORMATS = ('coco', 'voc', 'ade')
 MASK_FORMATS = ('rle', 'polygon')
@@ -150,7 +150,7 @@ def load_source(src: str) -> dict:
     if not os.path.isfile(os.path.join(src, 'images.txt')):
         raise FileNotFoundError(
             f'{src!r} is not a complete synthetic dataset (no images.txt); '
-            'make one with `python -m mmssl_addons.datasets.synthetic '
+            'make one with `python -m mmssl_addons.synthetic '
             f'--out {src}`.')
     with open(os.path.join(src, 'annotations.json')) as f:
         doc = json.load(f)
@@ -389,7 +389,7 @@ def export_synthetic(src: str,
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog='python -m mmssl_addons.datasets.synthetic_export',
+        prog='python -m mmssl_addons.synthetic.export',
         description='Export a synthetic CUB-layout dataset to COCO '
         '(instances + keypoints), VOC and ADE20K-style layouts.')
     parser.add_argument(

@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmssl_addons.datasets import synthetic
-from mmssl_addons.datasets.synthetic import (ATTRIBUTES, MAX_CLASSES,
-                                             PART_NAMES, RADICES,
-                                             SyntheticInfo, class_attributes,
-                                             generate_synthetic_cub,
-                                             render_sample)
+from mmssl_addons.synthetic import (ATTRIBUTES, MAX_CLASSES, PART_NAMES,
+                                    RADICES, SyntheticInfo, class_attributes)
+from mmssl_addons.synthetic import drawing as synthetic
+from mmssl_addons.synthetic import generate_synthetic_cub, render_sample
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = dict(num_classes=4, per_class=4, size=64, seed=0)
@@ -311,7 +309,7 @@ def test_bad_arguments(tmp_path, kwargs, words):
 def test_command_line(tmp_path):
     out = tmp_path / 'cli'
     cmd = [
-        sys.executable, '-m', 'mmssl_addons.datasets.synthetic', '--out',
+        sys.executable, '-m', 'mmssl_addons.synthetic', '--out',
         str(out), '--classes', '3', '--per-class', '3', '--size', '32',
         '--seed', '5', '--test-fraction', '0.34'
     ]

@@ -8,7 +8,7 @@ objects are drawn on top). Used to test video label propagation
 
 Command line::
 
-    python -m mmssl_addons.datasets.synthetic_video \\
+    python -m mmssl_addons.synthetic.video \\
         --out data/synthetic_davis --videos 2 --frames 8 --size 64 \\
         --objects 2 --seed 0
 
