@@ -58,7 +58,8 @@ import numpy as np
 from PIL import Image
 
 from mmssl_addons.utils.atomic_io import atomic_path
-from .drawing import PART_NAMES, atomic_write_bytes, atomic_write_text
+from .attributes import PART_NAMES
+from .layout import atomic_write_bytes, atomic_write_text
 
 FORMATS = ('coco', 'voc', 'ade')
 MASK_FORMATS = ('rle', 'polygon')

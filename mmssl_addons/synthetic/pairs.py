@@ -39,9 +39,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .drawing import (MAX_CLASSES, MAX_SIZE, MIN_SIZE, Difficulty,
-                      _check_int_range, atomic_write_bytes, encode_jpeg,
-                      encode_mask_png, image_seed, render_scene)
+from .attributes import MAX_CLASSES
+from .drawing import (MAX_SIZE, MIN_SIZE, Difficulty, _check_int_range,
+                      image_seed, render_scene)
+from .layout import atomic_write_bytes, encode_jpeg, encode_mask_png
 
 PAIR_KINDS = ('background', 'object')
 

@@ -13,7 +13,7 @@ from mmssl_addons.synthetic import (ATTRIBUTES, HEAD_COLOURS, PART_MASK_LABELS,
                                     generate_synthetic_cub, read_pairs,
                                     read_part_masks, render_controlled_pair,
                                     render_sample)
-from mmssl_addons.synthetic.drawing import main
+from mmssl_addons.synthetic.cli import main
 
 # sha1 of render_sample((3, c), c, 64, 20) image / mask bytes, computed with
 # the generator before the knobs, part masks and pairs existed.
