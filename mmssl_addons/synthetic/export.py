@@ -57,9 +57,9 @@ from typing import Dict, List, Sequence
 import numpy as np
 from PIL import Image
 
-from mmssl_addons.utils.atomic_io import atomic_path
+from mmssl_addons.utils.atomic_io import (atomic_path, write_bytes_atomic,
+                                          write_lines_atomic)
 from .attributes import PART_NAMES
-from .layout import atomic_write_bytes, atomic_write_text
 
 FORMATS = ('coco', 'voc', 'ade')
 MASK_FORMATS = ('rle', 'polygon')
@@ -255,9 +255,9 @@ def export_coco(src, doc, out, splits, fine_grained, mask_format) -> None:
                 os.path.join(src, record['file']),
                 os.path.join(out, 'coco', name, _image_name(record)))
         coco = coco_document(src, doc, records, fine_grained, mask_format)
-        atomic_write_bytes(
-            os.path.join(out, 'coco', 'annotations', f'instances_{name}.json'),
-            json.dumps(coco).encode('utf-8'))
+        write_bytes_atomic(
+            json.dumps(coco).encode('utf-8'),
+            os.path.join(out, 'coco', 'annotations', f'instances_{name}.json'))
 
 
 def voc_xml(record: dict, category: str) -> bytes:
@@ -293,12 +293,12 @@ def export_voc(src, doc, out, splits, fine_grained) -> None:
             _copy(
                 os.path.join(src, record['file']),
                 os.path.join(voc, 'JPEGImages', _image_name(record)))
-            atomic_write_bytes(
-                os.path.join(voc, 'Annotations', stem + '.xml'),
-                voc_xml(record, names[_category_id(record, fine_grained)]))
-        atomic_write_text(
-            os.path.join(voc, 'ImageSets', 'Main', SPLITS[split][1] + '.txt'),
-            [os.path.splitext(_image_name(r))[0] for r in records])
+            write_bytes_atomic(
+                voc_xml(record, names[_category_id(record, fine_grained)]),
+                os.path.join(voc, 'Annotations', stem + '.xml'))
+        write_lines_atomic(
+            [os.path.splitext(_image_name(r))[0] for r in records],
+            os.path.join(voc, 'ImageSets', 'Main', SPLITS[split][1] + '.txt'))
 
 
 def export_ade(src, doc, out, splits, fine_grained) -> None:
@@ -314,9 +314,9 @@ def export_ade(src, doc, out, splits, fine_grained) -> None:
                 _category_id(record, fine_grained)
             buf = BytesIO()
             Image.fromarray(label, 'L').save(buf, 'PNG')
-            atomic_write_bytes(
-                os.path.join(out, 'ade', 'annotations', name, stem + '.png'),
-                buf.getvalue())
+            write_bytes_atomic(
+                buf.getvalue(),
+                os.path.join(out, 'ade', 'annotations', name, stem + '.png'))
 
 
 def export_synthetic(src: str,
@@ -382,9 +382,9 @@ def export_synthetic(src: str,
         num_train=len(splits['train']),
         num_test=len(splits['test']),
         size=doc['info']['size'])
-    atomic_write_bytes(
-        os.path.join(out, 'export_info.json'),
-        json.dumps(info, indent=1).encode('utf-8'))
+    write_bytes_atomic(
+        json.dumps(info, indent=1).encode('utf-8'),
+        os.path.join(out, 'export_info.json'))
     return info
 
 

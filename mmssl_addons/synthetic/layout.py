@@ -65,7 +65,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-from mmssl_addons.utils.atomic_io import atomic_path
+from mmssl_addons.utils.atomic_io import write_bytes_atomic, write_lines_atomic
 from .attributes import (ATTRIBUTES, MAX_CLASSES, MIN_CLASSES,
                          PART_MASK_LABELS, PART_NAMES, RADICES,
                          class_attribute_names, class_attributes)
@@ -133,19 +133,6 @@ def class_folder_names(num_classes: int) -> List[str]:
     return [
         f'{i + 1:03d}.Synth_bird_{i:0{width}d}' for i in range(num_classes)
     ]
-
-
-def atomic_write_bytes(path: str, data: bytes) -> None:
-    """Write ``data`` to a temp file next to ``path``, then os.replace."""
-    with atomic_path(path) as tmp:
-        with open(tmp, 'wb') as f:
-            f.write(data)
-
-
-def atomic_write_text(path: str, lines: Sequence[str]) -> None:
-    """Write text lines (``\\n`` terminated) atomically."""
-    atomic_write_bytes(path,
-                       ''.join(f'{line}\n' for line in lines).encode('utf-8'))
 
 
 def encode_jpeg(image: np.ndarray) -> bytes:
@@ -251,13 +238,13 @@ def _render_and_write(job: Tuple) -> dict:
         image_seed(seed, index), class_id, size, num_classes, difficulty)
     rel_image = f'{folder}/{name}.jpg'
     rel_mask = f'{folder}/{name}.png'
-    atomic_write_bytes(
-        os.path.join(root, 'images', rel_image), encode_jpeg(image))
-    atomic_write_bytes(
-        os.path.join(root, 'segmentations', rel_mask), encode_mask_png(mask))
-    atomic_write_bytes(
-        os.path.join(root, 'part_segmentations', rel_mask),
-        encode_label_png(parts['part_labels']))
+    write_bytes_atomic(
+        encode_jpeg(image), os.path.join(root, 'images', rel_image))
+    write_bytes_atomic(
+        encode_mask_png(mask), os.path.join(root, 'segmentations', rel_mask))
+    write_bytes_atomic(
+        encode_label_png(parts['part_labels']),
+        os.path.join(root, 'part_segmentations', rel_mask))
     return dict(
         id=image_id,
         file=f'images/{rel_image}',
@@ -344,35 +331,32 @@ def _annotation_document(records, class_names, info: dict) -> dict:
 def write_index_files(root: str, records: List[dict],
                       class_names: Sequence[str], info: dict) -> None:
     """Write the CUB txt files and annotations.json; images.txt last."""
-    atomic_write_text(
-        os.path.join(root, 'parts', 'parts.txt'),
-        [f'{i + 1} {name}' for i, name in enumerate(PART_NAMES)])
-    atomic_write_text(
-        os.path.join(root, 'parts', 'part_locs.txt'), [
-            f'{r["id"]} {p + 1} {x:.2f} {y:.2f} {v}' for r in records
-            for p, (x, y, v) in enumerate(r['keypoints'])
-        ])
-    atomic_write_text(
-        os.path.join(root, 'bounding_boxes.txt'), [
-            f'{r["id"]} ' + ' '.join(f'{v:.1f}' for v in r['bbox'])
-            for r in records
-        ])
-    atomic_write_text(
-        os.path.join(root, 'classes.txt'),
-        [f'{i + 1} {name}' for i, name in enumerate(class_names)])
-    atomic_write_text(
-        os.path.join(root, 'image_class_labels.txt'),
-        [f'{r["id"]} {r["class_id"]}' for r in records])
-    atomic_write_text(
-        os.path.join(root, 'train_test_split.txt'),
-        [f'{r["id"]} {r["is_training_image"]}' for r in records])
+    write_lines_atomic(
+        [f'{i + 1} {name}' for i, name in enumerate(PART_NAMES)],
+        os.path.join(root, 'parts', 'parts.txt'))
+    write_lines_atomic([
+        f'{r["id"]} {p + 1} {x:.2f} {y:.2f} {v}' for r in records
+        for p, (x, y, v) in enumerate(r['keypoints'])
+    ], os.path.join(root, 'parts', 'part_locs.txt'))
+    write_lines_atomic([
+        f'{r["id"]} ' + ' '.join(f'{v:.1f}' for v in r['bbox'])
+        for r in records
+    ], os.path.join(root, 'bounding_boxes.txt'))
+    write_lines_atomic(
+        [f'{i + 1} {name}' for i, name in enumerate(class_names)],
+        os.path.join(root, 'classes.txt'))
+    write_lines_atomic([f'{r["id"]} {r["class_id"]}' for r in records],
+                       os.path.join(root, 'image_class_labels.txt'))
+    write_lines_atomic(
+        [f'{r["id"]} {r["is_training_image"]}' for r in records],
+        os.path.join(root, 'train_test_split.txt'))
     document = _annotation_document(records, class_names, info)
-    atomic_write_bytes(
-        os.path.join(root, 'annotations.json'),
-        json.dumps(document, indent=1).encode('utf-8'))
-    atomic_write_text(
-        os.path.join(root, 'images.txt'),
-        [f'{r["id"]} {r["file"][len("images/"):]}' for r in records])
+    write_bytes_atomic(
+        json.dumps(document, indent=1).encode('utf-8'),
+        os.path.join(root, 'annotations.json'))
+    write_lines_atomic(
+        [f'{r["id"]} {r["file"][len("images/"):]}' for r in records],
+        os.path.join(root, 'images.txt'))
 
 
 def _make_jobs(root,

@@ -39,10 +39,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from mmssl_addons.utils.atomic_io import write_bytes_atomic
 from .attributes import MAX_CLASSES
 from .drawing import (MAX_SIZE, MIN_SIZE, Difficulty, _check_int_range,
                       image_seed, render_scene)
-from .layout import atomic_write_bytes, encode_jpeg, encode_mask_png
+from .layout import encode_jpeg, encode_mask_png
 
 PAIR_KINDS = ('background', 'object')
 
@@ -136,12 +137,12 @@ def write_controlled_pairs(root: str, records: Sequence[dict], seed: int,
                                   (encode_jpeg(image), encode_mask_png(mask))):
                 full = os.path.join(root, path)
                 os.makedirs(os.path.dirname(full), exist_ok=True)
-                atomic_write_bytes(full, data)
+                write_bytes_atomic(data, full)
             row[kind], row[f'{kind}_mask'] = files
         rows.append(row)
-    atomic_write_bytes(
-        os.path.join(root, 'pairs', 'pairs.json'),
-        json.dumps(rows, indent=1).encode('utf-8'))
+    write_bytes_atomic(
+        json.dumps(rows, indent=1).encode('utf-8'),
+        os.path.join(root, 'pairs', 'pairs.json'))
     return rows
 
 

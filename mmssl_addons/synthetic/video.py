@@ -32,7 +32,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..utils import atomic_path
+from mmssl_addons.utils.atomic_io import (atomic_path, write_bytes_atomic,
+                                          write_lines_atomic)
 
 #: DAVIS palette for the first object ids (background black).
 PALETTE = [
@@ -109,9 +110,7 @@ def _save_jpg(img: np.ndarray, path: str) -> None:
     ok, buf = cv2.imencode('.jpg', img, [cv2.IMWRITE_JPEG_QUALITY, 95])
     if not ok:
         raise RuntimeError(f'cannot encode {path}')
-    with atomic_path(path) as tmp:
-        with open(tmp, 'wb') as f:
-            f.write(buf.tobytes())
+    write_bytes_atomic(buf.tobytes(), path)
 
 
 def save_palette_png(mask: np.ndarray, path: str) -> None:
@@ -146,9 +145,7 @@ def generate_synthetic_davis(out: str,
                 osp.join(out, 'Annotations', '480p', name, f'{t:05d}.png'))
     sets = osp.join(out, 'ImageSets', '2017', 'val.txt')
     os.makedirs(osp.dirname(sets), exist_ok=True)
-    with atomic_path(sets) as tmp:
-        with open(tmp, 'w') as f:
-            f.write('\n'.join(names) + '\n')
+    write_lines_atomic(names, sets)
     return names
 
 
