@@ -1,7 +1,8 @@
 """Datasets of mmssl_addons (registered into mmpretrain's DATASETS).
 
 The synthetic test beds that render such datasets live in
-:mod:`mmssl_addons.synthetic`.
+:mod:`mmssl_addons.synthetic`; the names this package used to re-export
+from there still resolve, with a DeprecationWarning.
 """
 from .contrastive_crop_dataset import ContrastiveCropDataset
 from .fine_grained import (FineGrainedAircraft, FineGrainedCars,
@@ -17,3 +18,19 @@ __all__ = [
     'FineGrainedCars', 'FineGrainedCUB', 'ImageNetClassSubset', 'label_subset',
     'read_class_list', 'SCAPositiveDataset'
 ]
+
+_MOVED = ('SyntheticInfo', 'generate_synthetic_cub',
+          'generate_synthetic_davis', 'render_sample')
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        import warnings
+        warnings.warn(
+            f'mmssl_addons.datasets.{name} is deprecated: import it from '
+            'mmssl_addons.synthetic.',
+            DeprecationWarning,
+            stacklevel=2)
+        from .. import synthetic
+        return getattr(synthetic, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
