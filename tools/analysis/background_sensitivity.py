@@ -33,8 +33,9 @@ from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (label_tile, make_grid,
                                         map_with_outline, save_png_atomic)
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from feature_args import add_feature_args  # noqa: E402
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 KINDS = ('anchor', ) + PAIR_KINDS
 

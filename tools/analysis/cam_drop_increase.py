@@ -27,8 +27,9 @@ from mmssl_addons.evaluation.linear_head import (cam_scores,
                                                  head_from_classifier)
 from mmssl_addons.utils import init_model, load_config
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from feature_args import add_feature_args  # noqa: E402
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def add_head_args(parser):

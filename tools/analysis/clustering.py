@@ -14,8 +14,9 @@ from mmssl_addons.evaluation.feature_cache import (features_from_args,
                                                    labelled, write_results)
 from mmssl_addons.evaluation.functional import kmeans_cluster_scores
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from feature_args import add_feature_args  # noqa: E402
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

@@ -27,8 +27,9 @@ from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (draw_outline, label_tile, make_grid,
                                         save_png_atomic)
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from feature_args import add_feature_args  # noqa: E402
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def label_maps(masks, parts: bool) -> torch.Tensor:

@@ -24,8 +24,9 @@ from mmssl_addons.evaluation.functional.linear_lbfgs import (
     DEFAULT_L2_GRID, lbfgs_transfer_eval, transfer_metric)
 from mmssl_addons.utils import load_config
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from feature_args import add_feature_args  # noqa: E402
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

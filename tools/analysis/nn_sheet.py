@@ -19,8 +19,9 @@ from mmssl_addons.utils import load_config
 from mmssl_addons.visualization import (cosine_topk, make_grid, pick_queries,
                                         retrieval_rows, save_png_atomic)
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from feature_args import add_feature_args  # noqa: E402
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

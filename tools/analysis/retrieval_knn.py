@@ -19,8 +19,9 @@ from mmssl_addons.evaluation.feature_cache import (features_from_args,
 from mmssl_addons.evaluation.functional import knn_accuracy, retrieval_metrics
 from mmssl_addons.utils import load_config
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from feature_args import add_feature_args  # noqa: E402
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):
