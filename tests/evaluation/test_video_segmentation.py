@@ -4,10 +4,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmssl_addons.synthetic import generate_synthetic_davis
 from mmssl_addons.evaluation.video_segmentation import (evaluate_davis,
                                                         load_video,
                                                         read_video_list)
+from mmssl_addons.synthetic import generate_synthetic_davis
 
 
 @pytest.fixture(scope='module')
