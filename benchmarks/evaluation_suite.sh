@@ -14,7 +14,7 @@ OUT=${4:-work_dirs/demo/eval}
 DAVIS=$OUT/synthetic_davis
 mkdir -p "$OUT"
 [ -f "$DAVIS/ImageSets/2017/val.txt" ] || \
-    $PY -m mmssl_addons.datasets.synthetic_video --out "$DAVIS" \
+    $PY -m mmssl_addons.synthetic.video --out "$DAVIS" \
         --videos 4 --frames 10 --size 96 --objects 2 --seed 0
 
 run() {  # name config ckpt

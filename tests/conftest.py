@@ -27,7 +27,7 @@ def repo_root():
 @pytest.fixture(scope='session')
 def tiny_cub(tmp_path_factory):
     """4 classes x 4 images (2 train + 2 test each), 64 px."""
-    from mmssl_addons.datasets import generate_synthetic_cub
+    from mmssl_addons.synthetic import generate_synthetic_cub
     out = tmp_path_factory.mktemp('data') / 'synthetic_cub'
     generate_synthetic_cub(
         str(out), num_classes=4, per_class=4, size=64, seed=0)

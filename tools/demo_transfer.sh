@@ -35,12 +35,12 @@ run() {  # run LOG CMD...: quiet unless it fails
 
 if [ ! -f "$DATA/images.txt" ]; then
     echo "[demo-transfer] generating the synthetic dataset in $DATA (64 px)"
-    run "$WORK/generate.log" $PY -m mmssl_addons.datasets.synthetic \
+    run "$WORK/generate.log" $PY -m mmssl_addons.synthetic \
         --out "$DATA" --classes 8 --per-class 10 --size 64 --seed 0
 fi
 if [ ! -f "$EXPORT/export_info.json" ]; then
     echo "[demo-transfer] exporting COCO / VOC / ADE layouts to $EXPORT"
-    run "$WORK/export.log" $PY -m mmssl_addons.datasets.synthetic_export \
+    run "$WORK/export.log" $PY -m mmssl_addons.synthetic.export \
         --src "$DATA" --out "$EXPORT" --overwrite
 fi
 

@@ -2,7 +2,7 @@
 # end-to-end transfer test and `make demo-transfer` on CPU: the half-width
 # ResNet-18 of configs/_base_/models/mocov2_r18_small.py, 64 px images, a
 # few iterations. Export the data first:
-#   python -m mmssl_addons.datasets.synthetic_export --src data/synthetic_cub \
+#   python -m mmssl_addons.synthetic.export --src data/synthetic_cub \
 #       --out data/synthetic_transfer
 _base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'
 

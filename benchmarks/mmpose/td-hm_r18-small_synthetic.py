@@ -9,7 +9,7 @@ _base_ = ['mmpose::_base_/default_runtime.py']
 pretrained = 'work_dirs/demo_transfer/backbone.pth'
 data_root = 'data/synthetic_transfer/coco/'
 
-# Must match mmssl_addons.datasets.synthetic_export.keypoint_metainfo()
+# Must match mmssl_addons.synthetic.export.keypoint_metainfo()
 # (tests/benchmarks/test_transfer_configs.py checks it).
 _parts = ('beak_tip', 'head_centre', 'eye', 'wing_centre', 'tail_tip',
           'body_centre')

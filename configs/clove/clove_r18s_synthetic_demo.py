@@ -1,5 +1,5 @@
 # CPU demo: CLoVE on the embedded synthetic dataset
-# (`python -m mmssl_addons.datasets.synthetic --out data/synthetic_cub`).
+# (`python -m mmssl_addons.synthetic --out data/synthetic_cub`).
 # Half-width ResNet-18 with layer4 at stride 16 (strides 1,2,2,1): the 2
 # global 96 px views give 6x6 maps (36 locations, enough for k = 10), the 6
 # local 48 px views 3x3 maps. 64-d projector and predictor (8 heads x 8),

@@ -1,8 +1,8 @@
-"""Datasets of mmssl_addons.
+"""Datasets of mmssl_addons (registered into mmpretrain's DATASETS).
 
-The synthetic CUB-layout generator lives in :mod:`.synthetic`; its public
-names are re-exported lazily so that ``python -m
-mmssl_addons.datasets.synthetic`` does not import the module twice.
+The synthetic test beds that render such datasets live in
+:mod:`mmssl_addons.synthetic`; the names this package used to re-export
+from there still resolve, with a DeprecationWarning.
 """
 from .contrastive_crop_dataset import ContrastiveCropDataset
 from .fine_grained import (FineGrainedAircraft, FineGrainedCars,
@@ -12,23 +12,25 @@ from .sca_positive_dataset import SCAPositiveDataset, find_positive_dataset
 from .subset import ClassBalancedSubset
 from .transforms import CheckedLoadImageFromFile, ContrastiveCrop
 
-_SYNTHETIC_NAMES = ('SyntheticInfo', 'generate_synthetic_cub', 'render_sample')
-_SYNTHETIC_VIDEO_NAMES = ('generate_synthetic_davis', )
-
-__all__ = [  # noqa: F822
+__all__ = [
     'CheckedLoadImageFromFile', 'ClassBalancedSubset', 'ContrastiveCrop',
     'ContrastiveCropDataset', 'find_positive_dataset', 'FineGrainedAircraft',
-    'FineGrainedCars', 'FineGrainedCUB', 'generate_synthetic_cub',
-    'generate_synthetic_davis', 'ImageNetClassSubset', 'label_subset',
-    'read_class_list', 'render_sample', 'SCAPositiveDataset', 'SyntheticInfo'
+    'FineGrainedCars', 'FineGrainedCUB', 'ImageNetClassSubset', 'label_subset',
+    'read_class_list', 'SCAPositiveDataset'
 ]
+
+_MOVED = ('SyntheticInfo', 'generate_synthetic_cub',
+          'generate_synthetic_davis', 'render_sample')
 
 
 def __getattr__(name):
-    if name in _SYNTHETIC_NAMES:
-        from . import synthetic
+    if name in _MOVED:
+        import warnings
+        warnings.warn(
+            f'mmssl_addons.datasets.{name} is deprecated: import it from '
+            'mmssl_addons.synthetic.',
+            DeprecationWarning,
+            stacklevel=2)
+        from .. import synthetic
         return getattr(synthetic, name)
-    if name in _SYNTHETIC_VIDEO_NAMES:
-        from . import synthetic_video
-        return getattr(synthetic_video, name)
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -20,7 +20,7 @@ from mmpretrain.registry import DATASETS
 
 SYNTHETIC_HINT = (
     'For a quick start without downloads use the embedded synthetic data: '
-    '`make demo`, or `python -m mmssl_addons.datasets.synthetic --out '
+    '`make demo`, or `python -m mmssl_addons.synthetic --out '
     'data/synthetic_cub` with the configs/*/*_synthetic*.py configs.')
 
 

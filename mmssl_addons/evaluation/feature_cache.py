@@ -34,7 +34,7 @@ from typing import Dict, Optional
 
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dataset import default_collate
 
 from ..utils import atomic_path, dump_json_atomic
@@ -47,33 +47,6 @@ FEATURE_KINDS = ('auto', 'backbone_gap')
 #: 3: content hash, sample list, key stored in the file).
 CACHE_VERSION = 3
 SPLITS = ('train', 'val', 'test')
-
-
-def add_feature_args(parser, split: bool = True) -> None:
-    """The arguments every feature-based analysis tool shares."""
-    parser.add_argument('config', help='config of the checkpoint')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    if split:
-        parser.add_argument('--split', default='test', choices=SPLITS)
-    parser.add_argument(
-        '--feature',
-        default='auto',
-        choices=FEATURE_KINDS,
-        help='auto: the model\'s test-time pooled feature; backbone_gap: '
-        'global average of the last backbone stage')
-    parser.add_argument('--batch-size', type=int, default=64)
-    parser.add_argument('--num-workers', type=int, default=2)
-    parser.add_argument(
-        '--device',
-        default='cuda' if torch.cuda.is_available() else 'cpu',
-        help='device of the model (default: cuda when available)')
-    parser.add_argument(
-        '--refresh', action='store_true', help='re-extract cached features')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value')
 
 
 def split_dataset_cfg(cfg: Config, split: str) -> dict:

@@ -1,6 +1,6 @@
 """Test-pipeline images with their ground-truth masks, for the mask probes.
 
-The synthetic test bed (:mod:`mmssl_addons.datasets.synthetic`) stores an
+The synthetic test bed (:mod:`mmssl_addons.synthetic`) stores an
 object mask and a part label map per image. The probe tools need them in
 the frame of the network input, i.e. after the config's test pipeline
 (e.g. ``ResizeEdge`` + ``CenterCrop``). :func:`geometric_transform` runs
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..datasets.synthetic import PART_MASK_LABELS
+from ..synthetic import PART_MASK_LABELS
 from .feature_cache import split_dataset_cfg
 
 #: Masks returned by :func:`load_split_with_masks`.
@@ -73,7 +73,7 @@ def dataset_annotations(dataset_cfg: dict) -> Dict[str, dict]:
     if not osp.isfile(path):
         raise FileNotFoundError(
             f'{path} not found: the mask probes need the synthetic test bed '
-            '(python -m mmssl_addons.datasets.synthetic --out DIR) as the '
+            '(python -m mmssl_addons.synthetic --out DIR) as the '
             'test dataset (--cfg-options test_dataloader.dataset.data_root='
             'DIR).')
     with open(path) as f:
@@ -89,7 +89,7 @@ def record_masks(record: dict) -> List[np.ndarray]:
     if 'part_mask_file' not in record:
         raise ValueError('the dataset has no part masks (part_mask_file); '
                          'regenerate it with the current '
-                         'mmssl_addons.datasets.synthetic.')
+                         'mmssl_addons.synthetic.')
     labels = np.asarray(
         Image.open(osp.join(record['root'], record['part_mask_file'])))
     return [labels > 0
@@ -168,7 +168,7 @@ def pair_images(cfg, max_pairs=None) -> dict:
     """
     from mmengine.dataset import default_collate
 
-    from ..datasets.synthetic_pairs import PAIR_KINDS, read_pairs
+    from ..synthetic.pairs import PAIR_KINDS, read_pairs
     ds_cfg = split_dataset_cfg(cfg, 'test')
     root = ds_cfg.get('data_root', '')
     rows = read_pairs(root)

@@ -2,7 +2,7 @@
 propagation on frozen features (see :mod:`.functional.label_propagation`).
 
 Layout read (DAVIS 2017 trainval, or the synthetic clips of
-:mod:`mmssl_addons.datasets.synthetic_video`)::
+:mod:`mmssl_addons.synthetic.video`)::
 
     <root>/JPEGImages/<res>/<video>/*.jpg
     <root>/Annotations/<res>/<video>/*.png      palette PNG, 0 = background
@@ -24,7 +24,7 @@ from .functional.label_propagation import (davis_j_and_f, downsample_labels,
 DAVIS_HINT = ('Download DAVIS-2017 trainval 480p (davischallenge.org) and '
               'extract it so that <root>/ImageSets/2017/val.txt exists, or '
               'make synthetic clips with `python -m '
-              'mmssl_addons.datasets.synthetic_video --out '
+              'mmssl_addons.synthetic.video --out '
               'data/synthetic_davis`.')
 
 
@@ -62,7 +62,7 @@ def load_video(root: str, video: str, resolution: str = '480p'):
 
 
 def save_mask_png(mask: np.ndarray, path: str) -> None:
-    from ..datasets.synthetic_video import save_palette_png
+    from ..synthetic.video import save_palette_png
     save_palette_png(mask, path)
 
 

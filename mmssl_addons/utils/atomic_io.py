@@ -4,7 +4,7 @@ import os
 import os.path as osp
 import tempfile
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 
 def _current_umask() -> int:
@@ -46,3 +46,17 @@ def dump_json_atomic(obj: Any, path: str, indent: int = 2) -> None:
         with open(tmp, 'w') as f:
             json.dump(obj, f, indent=indent)
             f.write('\n')
+
+
+def write_bytes_atomic(data: bytes, path: str) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+
+
+def write_lines_atomic(lines: Iterable[str], path: str) -> None:
+    """Write ``lines`` to ``path`` atomically, UTF-8, each ended by
+    ``\\n``."""
+    write_bytes_atomic(''.join(f'{line}\n' for line in lines).encode('utf-8'),
+                       path)

@@ -25,7 +25,7 @@ def reg(repo_root):
 
 @pytest.fixture(scope='module')
 def exports(tiny_cub, tmp_path_factory):
-    from mmssl_addons.datasets.synthetic_export import export_synthetic
+    from mmssl_addons.synthetic.export import export_synthetic
     root = tmp_path_factory.mktemp('d2_exports')
     rle = str(root / 'rle')
     poly = str(root / 'poly')

@@ -143,7 +143,7 @@ def test_mmpose_metainfo_matches_the_exporter():
     pytest.importorskip('mmpose')
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
-    from mmssl_addons.datasets.synthetic_export import keypoint_metainfo
+    from mmssl_addons.synthetic.export import keypoint_metainfo
     cfg = Config.fromfile(
         osp.join(REPO, 'benchmarks', 'mmpose', 'td-hm_r18-small_synthetic.py'))
     ours = parse_pose_metainfo(cfg.metainfo.to_dict())

@@ -4,10 +4,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmssl_addons.datasets import generate_synthetic_davis
 from mmssl_addons.evaluation.video_segmentation import (evaluate_davis,
                                                         load_video,
                                                         read_video_list)
+from mmssl_addons.synthetic import generate_synthetic_davis
 
 
 @pytest.fixture(scope='module')
@@ -27,7 +27,8 @@ def test_layout(clips):
     assert set(np.unique(gts[0])) == {0, 1, 2}
     # objects move
     assert not np.array_equal(gts[0], gts[-1])
-    with pytest.raises(FileNotFoundError, match='synthetic_video'):
+    with pytest.raises(
+            FileNotFoundError, match=r'mmssl_addons\.synthetic\.video'):
         read_video_list(clips + '/missing')
 
 

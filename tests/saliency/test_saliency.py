@@ -121,7 +121,7 @@ def test_fbeta_mae_match_naive_reference():
 def test_rbd_beats_centre_prior_on_synthetic(tmp_path):
     import cv2
 
-    from mmssl_addons.datasets import generate_synthetic_cub
+    from mmssl_addons.synthetic import generate_synthetic_cub
     root = tmp_path / 'syn'
     info = generate_synthetic_cub(
         str(root), num_classes=3, per_class=4, size=128, seed=1)

@@ -166,7 +166,7 @@ def test_pictures(run, repo_root):
 
 
 def test_label_propagation_tool(run, repo_root, tmp_path):
-    from mmssl_addons.datasets import generate_synthetic_davis
+    from mmssl_addons.synthetic import generate_synthetic_davis
     root = str(tmp_path / 'davis')
     generate_synthetic_davis(root, num_videos=1, num_frames=4, size=48)
     out = str(tmp_path / 'lp.json')

@@ -24,7 +24,7 @@ def load_tool(repo_root, name):
 def run(repo_root, tmp_path_factory):
     from mmpretrain.registry import MODELS
 
-    from mmssl_addons.datasets import generate_synthetic_cub
+    from mmssl_addons.synthetic import generate_synthetic_cub
     from mmssl_addons.utils import load_config
     data = str(tmp_path_factory.mktemp('bed') / 'cub')
     generate_synthetic_cub(

@@ -68,7 +68,7 @@ SHORT = [
 
 @pytest.fixture(scope='module')
 def transfer(repo_root, tiny_cub, tmp_path_factory):
-    from mmssl_addons.datasets.synthetic_export import export_synthetic
+    from mmssl_addons.synthetic.export import export_synthetic
     work = tmp_path_factory.mktemp('transfer')
     data = str(work / 'data')
     export_synthetic(tiny_cub, data)

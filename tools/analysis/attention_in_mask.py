@@ -23,8 +23,7 @@ import argparse
 import os.path as osp
 import sys
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   write_results)
+from mmssl_addons.evaluation.feature_cache import write_results
 from mmssl_addons.evaluation.functional import attention_in_mask
 from mmssl_addons.evaluation.mask_data import MASK_NAMES, load_split_with_masks
 from mmssl_addons.evaluation.probe_maps import MAP_KINDS, probe_maps
@@ -35,6 +34,7 @@ from mmssl_addons.visualization import (label_tile, make_grid,
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from cam_drop_increase import add_head_args, get_head  # noqa: E402
+from feature_args import add_feature_args  # noqa: E402
 
 
 def compute_maps(kind, model, inputs, labels, args=None, cfg=None):

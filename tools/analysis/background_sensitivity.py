@@ -21,18 +21,21 @@ import numpy as np
 import torch
 from PIL import Image
 
-from mmssl_addons.datasets.synthetic_pairs import PAIR_KINDS
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   model_feature_fn,
+from mmssl_addons.evaluation.feature_cache import (model_feature_fn,
                                                    split_dataset_cfg,
                                                    write_results)
 from mmssl_addons.evaluation.functional import background_sensitivity
 from mmssl_addons.evaluation.mask_data import (geometric_transform,
                                                images_features, pair_images,
                                                preprocess, transform_masks)
+from mmssl_addons.synthetic.pairs import PAIR_KINDS
 from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (label_tile, make_grid,
                                         map_with_outline, save_png_atomic)
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 KINDS = ('anchor', ) + PAIR_KINDS
 

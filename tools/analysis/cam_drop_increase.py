@@ -13,11 +13,12 @@ its min-max normalised CAM) are scored; AD and AI follow Grad-CAM++ (see
 ``<ckpt dir>/<ckpt>.cam_drop_increase.json``.
 """
 import argparse
+import os.path as osp
+import sys
 
 import torch
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   features_from_args,
+from mmssl_addons.evaluation.feature_cache import (features_from_args,
                                                    labelled, split_dataset_cfg,
                                                    write_results)
 from mmssl_addons.evaluation.functional import average_drop_increase
@@ -25,6 +26,10 @@ from mmssl_addons.evaluation.linear_head import (cam_scores,
                                                  fit_head_on_features,
                                                  head_from_classifier)
 from mmssl_addons.utils import init_model, load_config
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def add_head_args(parser):

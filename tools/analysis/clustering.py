@@ -7,11 +7,16 @@ Features come from the cache (``extract_features.py``); results are written
 to ``<ckpt dir>/<ckpt>.clustering.json`` unless ``--out`` is given.
 """
 import argparse
+import os.path as osp
+import sys
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   features_from_args,
+from mmssl_addons.evaluation.feature_cache import (features_from_args,
                                                    labelled, write_results)
 from mmssl_addons.evaluation.functional import kmeans_cluster_scores
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

@@ -12,20 +12,24 @@ head, beak, tail, wing stripe and the rest of the bird. Results:
 predicted labels and the ground-truth object outline.
 """
 import argparse
+import os.path as osp
 import sys
 
 import cv2
 import numpy as np
 import torch
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   write_results)
+from mmssl_addons.evaluation.feature_cache import write_results
 from mmssl_addons.evaluation.functional import dense_linear_probe
 from mmssl_addons.evaluation.mask_data import (MASK_NAMES, feature_maps,
                                                load_split_with_masks)
 from mmssl_addons.utils import init_model, load_config
 from mmssl_addons.visualization import (draw_outline, label_tile, make_grid,
                                         save_png_atomic)
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def label_maps(masks, parts: bool) -> torch.Tensor:

@@ -12,10 +12,14 @@ analysis tools reuse it. The file holds ``features`` (N, C), ``labels``
 key differs (another checkpoint, data or config) is extracted again.
 """
 import argparse
+import os.path as osp
 import sys
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   features_from_args)
+from mmssl_addons.evaluation.feature_cache import features_from_args
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

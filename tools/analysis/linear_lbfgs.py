@@ -15,13 +15,18 @@ test dataset's type or folder), top-1 otherwise.
 Results: ``<ckpt dir>/<ckpt>.linear_lbfgs.json``.
 """
 import argparse
+import os.path as osp
+import sys
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   features_from_args,
+from mmssl_addons.evaluation.feature_cache import (features_from_args,
                                                    labelled, write_results)
 from mmssl_addons.evaluation.functional.linear_lbfgs import (
     DEFAULT_L2_GRID, lbfgs_transfer_eval, transfer_metric)
 from mmssl_addons.utils import load_config
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

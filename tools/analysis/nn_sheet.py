@@ -9,15 +9,19 @@ features, captioned with the similarity; neighbours of the query's class
 are framed green, others red.
 """
 import argparse
+import os.path as osp
 import sys
 
 import numpy as np
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   features_from_args)
+from mmssl_addons.evaluation.feature_cache import features_from_args
 from mmssl_addons.utils import load_config
 from mmssl_addons.visualization import (cosine_topk, make_grid, pick_queries,
                                         retrieval_rows, save_png_atomic)
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

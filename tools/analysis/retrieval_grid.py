@@ -11,15 +11,18 @@ and red when it is not (negative query). About half of the rows are
 positive and half negative queries, spread over classes.
 """
 import argparse
+import os.path as osp
 import sys
 
 import numpy as np
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   features_from_args,
-                                                   labelled)
+from mmssl_addons.evaluation.feature_cache import features_from_args, labelled
 from mmssl_addons.visualization import (cosine_topk, make_grid, pick_queries,
                                         retrieval_rows, save_png_atomic)
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def class_name(data, label):

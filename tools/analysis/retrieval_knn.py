@@ -10,13 +10,18 @@ config whose test dataset takes a ``split`` argument (for kNN). Results:
 ``<ckpt dir>/<ckpt>.retrieval_knn.json``.
 """
 import argparse
+import os.path as osp
+import sys
 import warnings
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   features_from_args,
+from mmssl_addons.evaluation.feature_cache import (features_from_args,
                                                    labelled, write_results)
 from mmssl_addons.evaluation.functional import knn_accuracy, retrieval_metrics
 from mmssl_addons.utils import load_config
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from feature_args import add_feature_args
 
 
 def main(argv=None):

@@ -18,8 +18,7 @@ import torch
 from mmengine.dataset import default_collate
 from mmpretrain.registry import DATASETS
 
-from mmssl_addons.evaluation.feature_cache import (add_feature_args,
-                                                   split_dataset_cfg)
+from mmssl_addons.evaluation.feature_cache import split_dataset_cfg
 from mmssl_addons.evaluation.functional import explanation_maps
 from mmssl_addons.evaluation.linear_head import cam_scores
 from mmssl_addons.utils import init_model, load_config
@@ -28,6 +27,7 @@ from mmssl_addons.visualization import (label_tile, make_grid, overlay_heatmap,
 
 sys.path.insert(0, __file__.rsplit('/', 1)[0])
 from cam_drop_increase import add_head_args, get_head  # noqa: E402
+from feature_args import add_feature_args  # noqa: E402
 from visualize_attention import pick_indices  # noqa: E402
 
 

@@ -16,13 +16,17 @@ an existing OUT is replaced only with ``--overwrite``, and never when it is
 IN. Errors exit with status 2, as in every converter.
 """
 import argparse
+import os.path as osp
 import sys
 
 from mmssl_addons.utils.backbone_checkpoint import (backbone_checkpoint,
                                                     load_state_dict,
                                                     save_checkpoint_atomic)
-from mmssl_addons.utils.converter_cli import (EXIT_ERROR, USER_ERRORS,
-                                              add_overwrite_arg, check_output)
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from converter_cli import (EXIT_ERROR, USER_ERRORS, add_overwrite_arg,
+                           check_output)
 
 
 def parse_args(argv=None):

@@ -21,12 +21,16 @@ True)``; the output is written atomically. A layout that does not match
 the method is refused with its top-level keys and the nearest known layout.
 """
 import argparse
+import os.path as osp
 import sys
 
 from mmssl_addons.utils.backbone_checkpoint import save_checkpoint_atomic
-from mmssl_addons.utils.converter_cli import run_cli
 from mmssl_addons.utils.released_import import import_released
 from mmssl_addons.utils.released_layouts import METHODS
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from converter_cli import run_cli
 
 
 def parse_args(argv=None):

@@ -12,15 +12,18 @@ The output is ``{'model': {name: numpy array}, '__author__':
 RGB`` and the ImageNet mean/std in 0-255 units (see benchmarks/detectron2/).
 """
 import argparse
+import os.path as osp
 import pickle
 import sys
 
 from mmssl_addons.utils import atomic_path
-from mmssl_addons.utils.converter_cli import (add_backbone_args,
-                                              add_overwrite_arg, check_output,
-                                              load_backbone, run_cli)
 from mmssl_addons.utils.detectron2_naming import (detectron2_checkpoint,
                                                   resnet_to_detectron2)
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from converter_cli import (add_backbone_args, add_overwrite_arg, check_output,
+                           load_backbone, run_cli)
 
 
 def parse_args(argv=None):

@@ -14,13 +14,16 @@ Then::
 matching timm model).
 """
 import argparse
+import os.path as osp
 import sys
 
 from mmssl_addons.utils import save_checkpoint_atomic
-from mmssl_addons.utils.converter_cli import (add_backbone_args,
-                                              add_overwrite_arg, check_output,
-                                              load_backbone, run_cli)
 from mmssl_addons.utils.timm_naming import vit_to_timm
+
+if osp.dirname(osp.abspath(__file__)) not in sys.path:  # loaded by path
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from converter_cli import (add_backbone_args, add_overwrite_arg, check_output,
+                           load_backbone, run_cli)
 
 
 def parse_args(argv=None):

@@ -26,8 +26,7 @@ def digest(obj) -> str:
 def prepare_data(data_spec: dict, work_dir: str, log=print) -> str:
     """The synthetic test bed of ``data_spec`` (rendered once, then
     reused: a complete dataset has ``images.txt``)."""
-    from mmssl_addons.datasets.synthetic import (Difficulty,
-                                                 generate_synthetic_cub)
+    from mmssl_addons.synthetic import Difficulty, generate_synthetic_cub
     root = osp.join(work_dir, 'data', 'synthetic_' + digest(data_spec))
     if osp.isfile(osp.join(root, 'images.txt')):
         return root

@@ -31,7 +31,7 @@ class Claim:
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Synthetic test bed (``mmssl_addons.datasets.synthetic``)."""
+    """Synthetic test bed (``mmssl_addons.synthetic``)."""
     classes: int = 10
     per_class: int = 100
     size: int = 64

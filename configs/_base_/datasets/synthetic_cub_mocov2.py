@@ -1,5 +1,5 @@
 # The embedded synthetic fine-grained dataset (CUB_200_2011 layout, made by
-# `python -m mmssl_addons.datasets.synthetic --out data/synthetic_cub`) with
+# `python -m mmssl_addons.synthetic --out data/synthetic_cub`) with
 # the MoCo v2 augmentations at 96 px, for CPU demos and tests.
 _base_ = './cub_mocov2.py'
 

@@ -23,6 +23,6 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
                 f'cannot read image {filename!r} ({err}). The file is '
                 'missing, empty or not a decodable image: re-download or '
                 'regenerate it (synthetic data: `python -m '
-                'mmssl_addons.datasets.synthetic ... --overwrite`), or '
+                'mmssl_addons.synthetic ... --overwrite`), or '
                 'remove its line from the annotation file.') from err
         return out

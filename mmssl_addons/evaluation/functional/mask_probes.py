@@ -1,7 +1,7 @@
 """Where a map puts its mass, and how much a feature follows the background.
 
 Pure torch; ground truth comes from the synthetic test bed (object / part
-masks, controlled pairs), see :mod:`mmssl_addons.datasets.synthetic`.
+masks, controlled pairs), see :mod:`mmssl_addons.synthetic`.
 """
 from typing import Dict
 

@@ -1,4 +1,4 @@
-"""Command-line plumbing shared by ``tools/model_converters/to_*.py``.
+"""Command-line plumbing shared by the tools in ``tools/model_converters/``.
 
 Every converter reads a checkpoint written by ``tools/train.py`` (or a
 backbone-only one), picks one encoder's backbone with
@@ -16,8 +16,9 @@ from typing import Callable, Dict, Optional, Sequence
 
 import torch
 
-from .backbone_checkpoint import (ENCODERS, extract_backbone_state,
-                                  load_state_dict)
+from mmssl_addons.utils.backbone_checkpoint import (ENCODERS,
+                                                    extract_backbone_state,
+                                                    load_state_dict)
 
 #: Exit status of every converter for an error the user can fix.
 EXIT_ERROR = 2

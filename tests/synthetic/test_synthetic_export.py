@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmssl_addons.datasets.synthetic import PART_NAMES
-from mmssl_addons.datasets.synthetic_export import (export_synthetic, main,
-                                                    mask_to_polygons,
-                                                    mask_to_rle, rle_to_mask)
+from mmssl_addons.synthetic import PART_NAMES
+from mmssl_addons.synthetic.export import (export_synthetic, main,
+                                           mask_to_polygons, mask_to_rle,
+                                           rle_to_mask)
 
 
 @pytest.fixture(scope='module')

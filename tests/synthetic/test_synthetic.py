@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmssl_addons.datasets import synthetic
-from mmssl_addons.datasets.synthetic import (ATTRIBUTES, MAX_CLASSES,
-                                             PART_NAMES, RADICES,
-                                             SyntheticInfo, class_attributes,
-                                             generate_synthetic_cub,
-                                             render_sample)
+from mmssl_addons.synthetic import (ATTRIBUTES, MAX_CLASSES, PART_NAMES,
+                                    RADICES, SyntheticInfo, class_attributes,
+                                    generate_synthetic_cub, layout,
+                                    render_sample)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY = dict(num_classes=4, per_class=4, size=64, seed=0)
@@ -111,11 +109,10 @@ def test_split_is_per_class(tiny_dataset):
 
     # Extreme fractions still keep one train and one test image per class.
     for fraction in (0.01, 0.99):
-        is_train = synthetic.split_class(3, fraction, 0, 0)
+        is_train = layout.split_class(3, fraction, 0, 0)
         assert 1 <= is_train.sum() <= 2
     np.testing.assert_array_equal(
-        synthetic.split_class(10, 0.3, 5, 2),
-        synthetic.split_class(10, 0.3, 5, 2))
+        layout.split_class(10, 0.3, 5, 2), layout.split_class(10, 0.3, 5, 2))
 
 
 def test_masks_match_images_and_area(tiny_dataset):
@@ -268,7 +265,7 @@ def test_refuses_non_empty_folder(tmp_path):
 
 
 def test_interrupted_run_does_not_look_complete(tmp_path, monkeypatch):
-    real = synthetic._render_and_write
+    real = layout._render_and_write
     calls = []
 
     def flaky(job):
@@ -277,11 +274,11 @@ def test_interrupted_run_does_not_look_complete(tmp_path, monkeypatch):
             raise RuntimeError('simulated crash')
         return real(job)
 
-    monkeypatch.setattr(synthetic, '_render_and_write', flaky)
+    monkeypatch.setattr(layout, '_render_and_write', flaky)
     out = tmp_path / 'out'
     with pytest.raises(RuntimeError, match='simulated crash'):
         generate_synthetic_cub(str(out), num_classes=2, per_class=3, size=32)
-    for name in synthetic.INDEX_FILES:
+    for name in layout.INDEX_FILES:
         assert not osp.exists(out / name), name
     written = [name for _, _, files in os.walk(out) for name in files]
     assert len([n for n in written if n.endswith('.jpg')]) == 2
@@ -311,7 +308,7 @@ def test_bad_arguments(tmp_path, kwargs, words):
 def test_command_line(tmp_path):
     out = tmp_path / 'cli'
     cmd = [
-        sys.executable, '-m', 'mmssl_addons.datasets.synthetic', '--out',
+        sys.executable, '-m', 'mmssl_addons.synthetic', '--out',
         str(out), '--classes', '3', '--per-class', '3', '--size', '32',
         '--seed', '5', '--test-fraction', '0.34'
     ]

@@ -3,7 +3,7 @@
 From one seed, three scenes are rendered:
 
 - ``anchor``: object A on background A, identical to
-  :func:`~mmssl_addons.datasets.synthetic.render_sample` of that seed (so
+  :func:`~mmssl_addons.synthetic.render_sample` of that seed (so
   the anchor of a dataset image is the image itself);
 - ``background``: the *same* object A (class, pose, colours, position) on
   another background B;
@@ -16,12 +16,12 @@ to ``background`` and much to ``object`` (see
 
 Python::
 
-    from mmssl_addons.datasets.synthetic_pairs import render_controlled_pair
+    from mmssl_addons.synthetic.pairs import render_controlled_pair
     scenes = render_controlled_pair((0, 7), class_id=3, size=96,
                                     num_classes=20)
     image, mask, parts = scenes['background']
 
-Files (``python -m mmssl_addons.datasets.synthetic ... --controlled-pairs``)
+Files (``python -m mmssl_addons.synthetic ... --controlled-pairs``)
 for every test image ``<folder>/<name>``::
 
     pairs/background/images/<folder>/<name>.jpg
@@ -39,9 +39,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .synthetic import (MAX_CLASSES, MAX_SIZE, MIN_SIZE, Difficulty,
-                        _check_int_range, atomic_write_bytes, encode_jpeg,
-                        encode_mask_png, image_seed, render_scene)
+from mmssl_addons.utils.atomic_io import write_bytes_atomic
+from .attributes import MAX_CLASSES
+from .drawing import (MAX_SIZE, MIN_SIZE, Difficulty, _check_int_range,
+                      image_seed, render_scene)
+from .layout import encode_jpeg, encode_mask_png
 
 PAIR_KINDS = ('background', 'object')
 
@@ -135,12 +137,12 @@ def write_controlled_pairs(root: str, records: Sequence[dict], seed: int,
                                   (encode_jpeg(image), encode_mask_png(mask))):
                 full = os.path.join(root, path)
                 os.makedirs(os.path.dirname(full), exist_ok=True)
-                atomic_write_bytes(full, data)
+                write_bytes_atomic(data, full)
             row[kind], row[f'{kind}_mask'] = files
         rows.append(row)
-    atomic_write_bytes(
-        os.path.join(root, 'pairs', 'pairs.json'),
-        json.dumps(rows, indent=1).encode('utf-8'))
+    write_bytes_atomic(
+        json.dumps(rows, indent=1).encode('utf-8'),
+        os.path.join(root, 'pairs', 'pairs.json'))
     return rows
 
 
@@ -150,7 +152,7 @@ def read_pairs(root: str) -> List[dict]:
     if not os.path.isfile(path):
         raise FileNotFoundError(
             f'{path} not found: generate the dataset with --controlled-pairs '
-            '(python -m mmssl_addons.datasets.synthetic ... '
+            '(python -m mmssl_addons.synthetic ... '
             '--controlled-pairs).')
     with open(path) as f:
         return json.load(f)

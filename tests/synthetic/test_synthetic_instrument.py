@@ -8,13 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmssl_addons.datasets.synthetic import (ATTRIBUTES, HEAD_COLOURS,
-                                             PART_MASK_LABELS, Difficulty,
-                                             class_attributes,
-                                             generate_synthetic_cub, main,
-                                             read_part_masks, render_sample)
-from mmssl_addons.datasets.synthetic_pairs import (read_pairs,
-                                                   render_controlled_pair)
+from mmssl_addons.synthetic import (ATTRIBUTES, HEAD_COLOURS, PART_MASK_LABELS,
+                                    Difficulty, class_attributes,
+                                    generate_synthetic_cub, read_pairs,
+                                    read_part_masks, render_controlled_pair,
+                                    render_sample)
+from mmssl_addons.synthetic.cli import main
 
 # sha1 of render_sample((3, c), c, 64, 20) image / mask bytes, computed with
 # the generator before the knobs, part masks and pairs existed.
