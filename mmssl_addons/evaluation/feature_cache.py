@@ -339,7 +339,8 @@ def features_from_args(args,
                        cfg: Optional[Config] = None,
                        model=None,
                        out: Optional[str] = None) -> Dict[str, np.ndarray]:
-    """:func:`load_or_extract` driven by :func:`add_feature_args` args."""
+    """:func:`load_or_extract` driven by the analysis tools' feature args
+    (``tools/analysis/feature_args.py``)."""
     from ..utils import load_config
     if cfg is None:
         cfg = load_config(args.config, args.cfg_options)

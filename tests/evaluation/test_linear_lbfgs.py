@@ -87,8 +87,7 @@ def test_stratified_split_and_errors():
 
 
 def test_default_grid_is_simclr_byol():
-    from mmssl_addons.evaluation.functional.linear_lbfgs import \
-        DEFAULT_L2_GRID
+    from mmssl_addons.evaluation.functional.linear_lbfgs import DEFAULT_L2_GRID
     assert len(DEFAULT_L2_GRID) == 45
     assert DEFAULT_L2_GRID[0] == pytest.approx(1e-6)
     assert DEFAULT_L2_GRID[-1] == pytest.approx(1e5)
@@ -121,8 +120,7 @@ def test_mean_per_class_matches_naive_loops():
 
 
 def test_result_reports_both_metrics_and_dataset_metric():
-    from mmssl_addons.evaluation.functional.linear_lbfgs import \
-        transfer_metric
+    from mmssl_addons.evaluation.functional.linear_lbfgs import transfer_metric
     x, y = separable(seed=1)
     res = lbfgs_transfer_eval(
         x, y, x, y, l2_grid=[1e-2, 1], max_iter=50, metric='mean_per_class')
@@ -130,9 +128,8 @@ def test_result_reports_both_metrics_and_dataset_metric():
     assert res['metric'] == 'mean_per_class'
     with pytest.raises(ValueError, match='mean_per_class'):
         lbfgs_transfer_eval(x, y, x, y, metric='top5')
-    for name in ('FGVCAircraft', 'OxfordIIITPet', 'Caltech101',
-                 'Flowers102', 'CustomDataset data/caltech-101',
-                 'data/oxford_pets'):
+    for name in ('FGVCAircraft', 'OxfordIIITPet', 'Caltech101', 'Flowers102',
+                 'CustomDataset data/caltech-101', 'data/oxford_pets'):
         assert transfer_metric(name) == 'mean_per_class', name
     for name in ('Food101', 'CIFAR100', 'StanfordCars', 'CUB',
                  'FineGrainedCUB data/CUB_200_2011'):

@@ -13,7 +13,7 @@ frozen backbone feature map (stage ``--stage``) from the first and the
 square window of 12 cells, ``norm_mask`` before the argmax, nearest
 downsampling of the first mask); J (region IoU), F
 (boundary F-measure) and their mean are averaged over objects. Synthetic
-clips: ``python -m mmssl_addons.datasets.synthetic_video --out DIR``.
+clips: ``python -m mmssl_addons.synthetic.video --out DIR``.
 Results: ``<ckpt dir>/<ckpt>.label_propagation.json``.
 """
 import argparse

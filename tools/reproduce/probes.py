@@ -26,12 +26,14 @@ import torch
 from mmssl_addons.evaluation.feature_cache import (build_split_dataset,
                                                    extract_features,
                                                    model_feature_fn)
+# yapf: disable
 from mmssl_addons.evaluation.functional import (attention_in_mask,
                                                 background_sensitivity,
                                                 dense_linear_probe,
                                                 kmeans_cluster_scores,
                                                 knn_accuracy,
                                                 retrieval_metrics)
+# yapf: enable
 from mmssl_addons.evaluation.linear_head import fit_head_on_features
 from mmssl_addons.evaluation.mask_data import (feature_maps, images_features,
                                                load_split_with_masks,

@@ -16,7 +16,7 @@ def train_dataset(runner):
     would build the unused train loop; ``train()`` builds the optimizer
     wrapper before any hook runs, which tells the two apart.
     """
-    if not isinstance(getattr(runner, 'optim_wrapper', None),
-                      BaseOptimWrapper):
+    if not isinstance(
+            getattr(runner, 'optim_wrapper', None), BaseOptimWrapper):
         return None
     return getattr(runner.train_dataloader, 'dataset', None)
