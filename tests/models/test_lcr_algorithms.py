@@ -6,41 +6,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.registry import MODELS
+from tiny_lcr_models import GFB, byol_cfg, moco_cfg, simsiam_cfg
 
 import mmssl_addons  # noqa: F401
 from mmssl_addons.models import CommonRationaleMixin, GradCAMFittingHead
 from mmssl_addons.models.losses import lcr_kl_loss
 from mmssl_addons.models.utils import gradcam_map
-
-BACKBONE = dict(
-    type='ResNet',
-    depth=18,
-    stem_channels=8,
-    base_channels=8,
-    strides=(1, 2, 2, 1),
-    norm_cfg=dict(type='BN'))
-GFB = dict(type='GradCAMFittingHead', in_channels=64, num_projections=4)
-
-
-def moco_cfg(**kwargs):
-    cfg = dict(
-        type='MoCoLCR',
-        queue_len=32,
-        feat_dim=16,
-        momentum=0.01,
-        backbone=BACKBONE,
-        neck=dict(
-            type='MoCoV2Neck',
-            in_channels=64,
-            hid_channels=32,
-            out_channels=16,
-            with_avg_pool=True),
-        head=dict(
-            type='ContrastiveHead',
-            loss=dict(type='CrossEntropyLoss'),
-            temperature=0.2))
-    cfg.update(kwargs)
-    return cfg
 
 
 def views(n=4, size=32, seed=0):
@@ -229,25 +200,7 @@ def test_dual_pooling_and_errors():
 
 def test_byol_lcr():
     torch.manual_seed(0)
-    cfg = dict(
-        type='BYOLLCR',
-        backbone=BACKBONE,
-        neck=dict(
-            type='NonLinearNeck',
-            in_channels=64,
-            hid_channels=32,
-            out_channels=16,
-            with_avg_pool=True),
-        head=dict(
-            type='LatentPredictHead',
-            predictor=dict(
-                type='NonLinearNeck',
-                in_channels=16,
-                hid_channels=32,
-                out_channels=16,
-                with_avg_pool=False),
-            loss=dict(type='CosineSimilarityLoss')),
-        gfb_head=GFB)
+    cfg = byol_cfg(gfb_head=GFB)
     model = MODELS.build(cfg)
     losses = model.loss(views(), None)
     assert set(losses) == {'loss', 'loss_gfb'}
@@ -273,32 +226,6 @@ def test_gfb_attention_pool_neck_matches_head_and_is_frozen():
     torch.testing.assert_close(pooled, F.normalize(expected, dim=1))
 
 
-def simsiam_cfg(type, gfb_head=None):
-    cfg = dict(
-        type=type,
-        backbone=BACKBONE,
-        neck=dict(
-            type='NonLinearNeck',
-            in_channels=64,
-            hid_channels=32,
-            out_channels=16,
-            num_layers=2,
-            with_avg_pool=True),
-        head=dict(
-            type='LatentPredictHead',
-            predictor=dict(
-                type='NonLinearNeck',
-                in_channels=16,
-                hid_channels=8,
-                out_channels=16,
-                with_avg_pool=False,
-                with_last_bn=False),
-            loss=dict(type='CosineSimilarityLoss')))
-    if gfb_head is not None:
-        cfg['gfb_head'] = gfb_head
-    return cfg
-
-
 def naive_gradcam(phi, grad):
     """Eq. 3 per location with loops, then divided by the image's max."""
     out = torch.zeros(phi.shape[0], *phi.shape[2:])
@@ -313,7 +240,7 @@ def naive_gradcam(phi, grad):
 
 def test_simsiam_lcr_is_simsiam_plus_the_kl_of_eq3_gradcam():
     torch.manual_seed(0)
-    ours = MODELS.build(simsiam_cfg('SimSiamLCR', GFB))
+    ours = MODELS.build(simsiam_cfg(gfb_head=GFB))
     ref = MODELS.build(simsiam_cfg('SimSiam'))
     state = {k: v for k, v in ours.state_dict().items() if 'gfb' not in k}
     ref.load_state_dict(state)
@@ -336,7 +263,7 @@ def test_simsiam_lcr_is_simsiam_plus_the_kl_of_eq3_gradcam():
         losses['loss_gfb'], (kl[0] + kl[1]) / 2, rtol=1e-4, atol=1e-7)
     sum(losses.values()).backward()
     assert ours.gfb_head.projections.weight.grad.abs().sum() > 0
-    plain = MODELS.build(simsiam_cfg('SimSiamLCR'))
+    plain = MODELS.build(simsiam_cfg())
     plain.load_state_dict(state)
     torch.testing.assert_close(plain.loss(x, None)['loss'], ssl)
     ours.eval()

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 from mmpretrain.registry import MODELS
+from tiny_lcr_models import GFB, byol_cfg, moco_cfg
 
 import mmssl_addons  # noqa: F401
 from mmssl_addons.models import (GFBAttentionPoolNeck, GradCAMFittingHead,
@@ -18,36 +19,10 @@ from mmssl_addons.models.losses import LCRKLLoss
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TAU = 0.4
-BACKBONE = dict(
-    type='ResNet',
-    depth=18,
-    stem_channels=8,
-    base_channels=8,
-    strides=(1, 2, 2, 1),
-    norm_cfg=dict(type='BN'))
 
 
 def tiny_moco(**kwargs):
-    cfg = dict(
-        type='MoCoLCR',
-        queue_len=32,
-        feat_dim=16,
-        momentum=0.01,
-        backbone=BACKBONE,
-        neck=dict(
-            type='MoCoV2Neck',
-            in_channels=64,
-            hid_channels=32,
-            out_channels=16,
-            with_avg_pool=True),
-        head=dict(
-            type='ContrastiveHead',
-            loss=dict(type='CrossEntropyLoss'),
-            temperature=0.2),
-        gfb_head=dict(
-            type='GradCAMFittingHead', in_channels=64, num_projections=4))
-    cfg.update(kwargs)
-    return MODELS.build(cfg)
+    return MODELS.build(moco_cfg(**dict(dict(gfb_head=GFB), **kwargs)))
 
 
 def smooth_images(n, size, seed):
@@ -205,28 +180,6 @@ def test_gradcam_under_autocast_is_float32_and_close_to_fp32():
         assert mixed.dtype == torch.float32
         assert mixed.max() > 0.99
         assert (mixed - full).abs().max() < 0.1, dtype
-
-
-def byol_cfg(type, **kwargs):
-    return dict(
-        type=type,
-        backbone=BACKBONE,
-        neck=dict(
-            type='NonLinearNeck',
-            in_channels=64,
-            hid_channels=32,
-            out_channels=16,
-            with_avg_pool=True),
-        head=dict(
-            type='LatentPredictHead',
-            predictor=dict(
-                type='NonLinearNeck',
-                in_channels=16,
-                hid_channels=32,
-                out_channels=16,
-                with_avg_pool=False),
-            loss=dict(type='CosineSimilarityLoss')),
-        **kwargs)
 
 
 def test_lcr_step_updates_norm_stats_as_the_base_does():
