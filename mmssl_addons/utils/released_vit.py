@@ -120,10 +120,11 @@ def caformer_to_timm_backbone(
 
     Returns:
         ``(weights, timm keys the release lacks)``. BAM builds its CAFormer
-        with ``nn.GELU`` activations (``utils.get_arch``), which have no
-        parameters; timm's default StarReLU has ``scale`` / ``bias``, so
-        those are reported (a strict load into timm's default model fails
-        on exactly them).
+        with ``nn.GELU`` activations and no residual scaling
+        (``utils.get_arch``); timm's default model has StarReLU ``scale`` /
+        ``bias`` and ``res_scale`` parameters, so those are reported. The
+        released architecture (:class:`TIMMActivationBackbone`, config
+        ``bam_caformer-m36-released_*``) loads the weights strictly.
 
     Raises:
         ValueError: timm is not installed, or an unknown CAFormer size.

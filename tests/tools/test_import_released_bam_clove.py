@@ -136,14 +136,24 @@ def _original_metaformer_names(timm_state):
 
 def test_bam_caformer_with_gelu_reports_the_starrelu_parameters(tmp_path):
     timm = pytest.importorskip('timm')
+    import torch.nn as nn
     from mmpretrain.models import TIMMBackbone
-    reference = timm.create_model(
-        'caformer_s18', pretrained=False, num_classes=0).state_dict()
-    # BAM's CAFormer uses nn.GELU: no activation parameters
+
+    from mmssl_addons.models import TIMMActivationBackbone
+
+    # BAM's CAFormer (utils.get_arch): GELU, no residual scaling, so no
+    # activation or res-scale parameters
     gelu = {
         k: torch.randn_like(v) if v.is_floating_point() else v
-        for k, v in reference.items() if not re.search(r'act\d?\.', k)
+        for k, v in timm.create_model(
+            'caformer_s18',
+            pretrained=False,
+            num_classes=0,
+            mlp_act=nn.GELU,
+            act1_layer=nn.GELU,
+            res_scale_init_values=(None, ) * 4).state_dict().items()
     }
+    assert not any(re.search(r'act\d?\.|res_scale', k) for k in gelu)
     released = _original_metaformer_names(gelu)
     assert 'downsample_layers.0.conv.weight' in released
     path = str(tmp_path / 'caformer.pth')
@@ -156,12 +166,32 @@ def test_bam_caformer_with_gelu_reports_the_starrelu_parameters(tmp_path):
     assert out['meta']['backbone'] == 'caformer'
     missing = out['meta']['missing']
     assert missing and all(
-        re.search(r'act\d?\.(scale|bias)$', k) for k in missing)
+        re.search(r'(act\d?|res_scale\d)\.(scale|bias)$', k) for k in missing)
+    state = {k[len('backbone.'):]: v for k, v in out['state_dict'].items()}
     ours = TIMMBackbone(
         model_name='caformer_s18', pretrained=False, num_classes=0)
-    state = {k[len('backbone.'):]: v for k, v in out['state_dict'].items()}
     result = ours.load_state_dict(state, strict=False)
     assert not result.unexpected_keys
     assert sorted(result.missing_keys) == sorted(missing)
+    # the released architecture loads them strictly and computes with GELU
+    as_released = TIMMActivationBackbone(
+        model_name='caformer_s18',
+        pretrained=False,
+        num_classes=0,
+        act_layers=dict(mlp_act='gelu', act1_layer='gelu'),
+        res_scale_init_values=[None] * 4)
+    as_released.load_state_dict(state, strict=True)
+    acts = {
+        type(m).__name__
+        for n, m in as_released.named_modules()
+        if n.endswith(('.act', '.act1'))
+    }
+    assert acts == {'GELU'}
     for k, v in gelu.items():
-        torch.testing.assert_close(ours.state_dict()['timm_model.' + k], v)
+        torch.testing.assert_close(as_released.state_dict()['timm_model.' + k],
+                                   v)
+    with pytest.raises(ValueError, match='unknown activation'):
+        TIMMActivationBackbone(
+            model_name='caformer_s18',
+            pretrained=False,
+            act_layers=dict(mlp_act='gelu_typo'))

@@ -62,7 +62,10 @@ def main(argv=None):
     if meta.get('missing'):
         print(f'warning: the release lacks {len(meta["missing"])} tensors '
               f'of our model (e.g. {meta["missing"][0]}; meta["missing"]): '
-              'load with strict=False or build the model to match')
+              'load with strict=False or build the model to match' +
+              (' (a CAFormer: configs/bam/bam_caformer-m36-released_'
+               '16xb256-coslr-300e_in1k.py builds it as the release '
+               'does)' if meta.get('backbone') == 'caformer' else ''))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,3 @@
+from .timm_activation_backbone import TIMMActivationBackbone
+
+__all__ = ['TIMMActivationBackbone']
