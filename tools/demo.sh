@@ -17,12 +17,46 @@ echo "[demo] MoCo v2 vs MoCo v2 + LCR, seeds $SEEDS (about 4 min per seed on 2 c
 $PY tools/reproduce_mini.py lcr --seeds "$SEEDS" --work-dir "$WORK" --overwrite \
     > "$WORK/reproduce_lcr.log" 2>&1 &
 pid=$!
+
+# Progress: the harness's new lines (train commands left out) and, while a
+# run trains, its epoch and ETA from that run's mmengine log, e.g.
+# "[reproduce] lcr seed 0 addon: epoch 3/20, run eta 0:00:41".
+LOG="$WORK/reproduce_lcr.log"
+progress() {
+    local run log last total
+    run=$(grep '^\[reproduce\].* log: ' "$LOG" | tail -1 || true)
+    log=$(printf '%s' "$run" | sed -n 's/.*log: \([^)]*\)).*/\1/p')
+    [ -n "$log" ] && [ -f "$log" ] || return 0
+    last=$(grep 'Epoch(train)' "$log" | tail -1 | sed -n \
+        's/.*Epoch(train) *\[\([0-9]*\)\].*eta: \([0-9:]*\).*/\1 \2/p' || true)
+    [ -n "$last" ] || return 0
+    total=$(grep -o 'max_epochs=[0-9]*' "$(dirname "$log")/config.py" \
+        2>/dev/null | head -1 | cut -d= -f2 || true)
+    printf '%s: epoch %s/%s, run eta %s' "${run%% (*}" "${last%% *}" \
+        "${total:-?}" "${last##* }"
+}
+
+printed=0
 shown=""
+report() {
+    local n
+    n=$(grep -c '^\[reproduce\]' "$LOG" || true)
+    if [ "$n" -gt "$printed" ]; then
+        grep '^\[reproduce\]' "$LOG" | tail -n +"$((printed + 1))" \
+            | grep -v 'tools/train.py' || true
+        printed=$n
+    fi
+    line=$(progress)
+    if [ -n "$line" ] && [ "$line" != "$shown" ]; then
+        echo "$line"
+        shown=$line
+    fi
+}
 while kill -0 $pid 2>/dev/null; do
-    line=$(grep '^\[reproduce\]' "$WORK/reproduce_lcr.log" | tail -1 || true)
-    if [ -n "$line" ] && [ "$line" != "$shown" ]; then echo "$line"; shown=$line; fi
+    report
     sleep 5
 done
+report
 if ! wait $pid; then
     tail -30 "$WORK/reproduce_lcr.log"
     exit 1
