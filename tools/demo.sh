@@ -47,9 +47,9 @@ report() {
         printed=$n
     fi
     line=$(progress)
-    if [ -n "$line" ] && [ "$line" != "$shown" ]; then
-        echo "$line"
-        shown=$line
+    if [ -n "$line" ] && [ "${line%%, run eta*}" != "$shown" ]; then
+        echo "$line"  # once per epoch
+        shown=${line%%, run eta*}
     fi
 }
 while kill -0 $pid 2>/dev/null; do
