@@ -1,52 +1,17 @@
 # The embedded synthetic fine-grained dataset (CUB_200_2011 layout, made by
-# `python -m mmssl_addons.synthetic --out data/synthetic_cub`) with
-# the MoCo v2 augmentations at 96 px, for CPU demos and tests.
+# `python -m mmssl_addons.synthetic --out data/synthetic_cub`) with the
+# pipelines of cub_mocov2.py at 96 px (resize 110), for CPU demos and tests.
 _base_ = './cub_mocov2.py'
+from mmssl_addons.utils.config_scaling import reroot, rescale_sizes  # noqa
 
 data_root = 'data/synthetic_cub'
 crop_size = 96
 resize_size = 110
+_sizes = {_base_.crop_size: crop_size, _base_.resize_size: resize_size}
 
-view_pipeline = [
-    dict(
-        type='RandomResizedCrop',
-        scale=crop_size,
-        crop_ratio_range=(0.2, 1.),
-        backend='pillow'),
-    dict(
-        type='RandomApply',
-        transforms=[
-            dict(
-                type='ColorJitter',
-                brightness=0.4,
-                contrast=0.4,
-                saturation=0.4,
-                hue=0.1)
-        ],
-        prob=0.8),
-    dict(
-        type='RandomGrayscale',
-        prob=0.2,
-        keep_channels=True,
-        channel_weights=(0.114, 0.587, 0.2989)),
-    dict(
-        type='GaussianBlur',
-        magnitude_range=(0.1, 2.0),
-        magnitude_std='inf',
-        prob=0.5),
-    dict(type='RandomFlip', prob=0.5),
-]
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='MultiView', num_views=2, transforms=[view_pipeline]),
-    dict(type='PackInputs')
-]
-test_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='ResizeEdge', scale=resize_size, edge='short'),
-    dict(type='CenterCrop', crop_size=crop_size),
-    dict(type='PackInputs')
-]
+view_pipeline = rescale_sizes(_base_.view_pipeline, _sizes, strict=False)
+train_pipeline = rescale_sizes(_base_.train_pipeline, _sizes, strict=False)
+test_pipeline = rescale_sizes(_base_.test_pipeline, _sizes)
 train_dataloader = dict(
     batch_size=32,
     num_workers=2,
@@ -57,29 +22,15 @@ test_dataloader = dict(
     num_workers=2,
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 
+# the paper's weighted kNN (T = 0.07) with k = 20 for 700 images
 knn_monitor = dict(
-    type='KNNMonitorHook',
+    k=20,
     train_dataloader=dict(
         batch_size=100,
         num_workers=2,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        collate_fn=dict(type='default_collate'),
-        dataset=dict(
-            type='FineGrainedCUB',
-            data_root=data_root,
-            split='train',
-            pipeline=test_pipeline)),
+        dataset=dict(data_root=data_root, pipeline=test_pipeline)),
     val_dataloader=dict(
         batch_size=100,
         num_workers=2,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        collate_fn=dict(type='default_collate'),
-        dataset=dict(
-            type='FineGrainedCUB',
-            data_root=data_root,
-            split='test',
-            pipeline=test_pipeline)),
-    k=20,
-    temperature=0.07,
-    interval=10,
-    feature_fn='extract_pooled_feat')
+        dataset=dict(data_root=data_root, pipeline=test_pipeline)))
+del _sizes

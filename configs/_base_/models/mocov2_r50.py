@@ -3,13 +3,12 @@
 # MoCoLCR without gfb_head (default None) runs mmpretrain's MoCo.loss unchanged and only
 # adds the `predict` mode used by the retrieval evaluation.
 #
-# The paper initialises the backbone from supervised ImageNet weights. That
-# is the `imagenet_init` switch below (off by default: weights cannot be
-# downloaded here). To use it set, e.g. with --cfg-options,
+# The paper initialises the backbone from supervised ImageNet weights; off
+# by default (mmpretrain's Kaiming init: weights cannot be downloaded here).
+# To use them set, e.g. with --cfg-options,
 #   model.backbone.init_cfg.type=Pretrained
 #   model.backbone.init_cfg.checkpoint=torchvision://resnet50
 # (or a local .pth); checkpoints from outside load with weights_only=True.
-imagenet_init = None
 model = dict(
     type='MoCoLCR',
     queue_len=65536,
@@ -19,8 +18,7 @@ model = dict(
         type='ResNet',
         depth=50,
         norm_cfg=dict(type='BN'),
-        zero_init_residual=False,
-        init_cfg=imagenet_init),
+        zero_init_residual=False),
     neck=dict(
         type='MoCoV2Neck',
         in_channels=2048,
