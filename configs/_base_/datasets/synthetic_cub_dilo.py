@@ -1,89 +1,37 @@
-# DiLo pipelines (see imagenet_dilo.py) on the embedded synthetic dataset at
-# 96 px, with RBD masks in data/synthetic_cub/saliency_rbd. Demo configs add
-# PrecomputeSaliencyHook, which computes missing masks before training.
+# The DiLo pipelines of imagenet_dilo.py at 96 px on the embedded synthetic
+# dataset, with RBD masks in data/synthetic_cub/saliency_rbd. Demo configs
+# add PrecomputeSaliencyHook, which computes missing masks before training.
 _base_ = './synthetic_cub_mocov2.py'
+from mmengine.config import Config  # noqa
+from mmssl_addons.utils.config_scaling import reroot, rescale_sizes  # noqa
 
 data_root = 'data/synthetic_cub'
 img_root = data_root + '/images'
 mask_root = data_root + '/saliency_rbd'
 crop_size = 96
 
-npid_view = [
-    dict(
-        type='RandomResizedCrop',
-        scale=crop_size,
-        crop_ratio_range=(0.2, 1.),
-        backend='pillow'),
-    dict(
-        type='RandomGrayscale',
-        prob=0.2,
-        keep_channels=True,
-        channel_weights=(0.114, 0.587, 0.2989)),
-    dict(
-        type='ColorJitter',
-        brightness=0.4,
-        contrast=0.4,
-        saturation=0.4,
-        hue=0.4),
-    dict(type='RandomFlip', prob=0.5),
-]
-mocov2_view = [
-    dict(
-        type='RandomResizedCrop',
-        scale=crop_size,
-        crop_ratio_range=(0.2, 1.),
-        backend='pillow'),
-    dict(
-        type='RandomApply',
-        transforms=[
-            dict(
-                type='ColorJitter',
-                brightness=0.4,
-                contrast=0.4,
-                saturation=0.4,
-                hue=0.1)
-        ],
-        prob=0.8),
-    dict(
-        type='RandomGrayscale',
-        prob=0.2,
-        keep_channels=True,
-        channel_weights=(0.114, 0.587, 0.2989)),
-    dict(
-        type='GaussianBlur',
-        magnitude_range=(0.1, 2.0),
-        magnitude_std='inf',
-        prob=0.5),
-    dict(type='RandomFlip', prob=0.5),
-]
-load_mask = dict(type='LoadSaliencyMask', img_root=img_root, mask_root=mask_root)
-copy_paste = dict(
-    type='CopyPasteBackground', prob=0.5, background='grayscale', blend='none')
+_paper = Config.fromfile('{{fileDirname}}/imagenet_dilo.py')
 
-npid_train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='MultiView', num_views=1, transforms=[npid_view]),
-    dict(type='PackInputs')
-]
-dilo_npid_train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'), load_mask,
-    dict(type='MultiView', num_views=1, transforms=[[copy_paste] + npid_view]),
-    dict(type='PackInputs')
-]
-mocov2_train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='MultiView', num_views=2, transforms=[mocov2_view]),
-    dict(type='PackInputs')
-]
-dilo_mocov2_train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'), load_mask,
-    dict(
-        type='MultiView', num_views=2, transforms=[[copy_paste] + mocov2_view]),
-    dict(type='PackInputs')
-]
+
+def _demo(name, strict=True):
+    """The paper's ``name`` at the demo's size and paths."""
+    node = rescale_sizes(_paper[name], {_paper.crop_size: crop_size}, strict)
+    node = reroot(node, _paper.img_root, img_root)
+    return reroot(node, _paper.mask_root, mask_root)
+
+
+npid_view = _demo('npid_view')
+mocov2_view = _demo('mocov2_view')
+load_mask = _demo('load_mask', strict=False)
+copy_paste = _demo('copy_paste', strict=False)
+npid_train_pipeline = _demo('npid_train_pipeline')
+dilo_npid_train_pipeline = _demo('dilo_npid_train_pipeline')
+mocov2_train_pipeline = _demo('mocov2_train_pipeline')
+dilo_mocov2_train_pipeline = _demo('dilo_mocov2_train_pipeline')
 precompute_saliency = dict(
     type='PrecomputeSaliencyHook',
     img_root=img_root,
     mask_root=mask_root,
     method='rbd',
     workers=2)
+del Config, _paper
