@@ -1,25 +1,10 @@
-# CPU demo: MoCo v2 baseline on the embedded synthetic dataset (`make demo`).
+# CPU demo: MoCo v2 baseline on the embedded synthetic dataset (`make demo`):
+# mocov2_cub.py with each base at demo scale (each derived from the paper's).
 _base_ = [
     '../_base_/models/mocov2_r18_small.py',
     '../_base_/datasets/synthetic_cub_mocov2.py',
-    '../_base_/schedules/sgd_coslr_100e.py',
-    '../_base_/default_runtime.py',
+    '../_base_/schedules/sgd_coslr_30e_demo.py',
+    '../_base_/demo_runtime.py',
 ]
-
-max_epochs = 30
-train_cfg = dict(max_epochs=max_epochs)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs)
-]
-optim_wrapper = dict(optimizer=dict(lr=0.06))
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
-randomness = dict(seed=0)
 
 custom_hooks = [dict(type='SafeCheckpointHook'), {{_base_.knn_monitor}}]

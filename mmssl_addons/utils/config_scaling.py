@@ -50,8 +50,10 @@ def rescale_sizes(node: Any, sizes: Dict[int, int], strict: bool = True):
     transform has is an error (a mistyped mapping would otherwise leave
     the paper's size in a demo).
     """
-    bad = [k for k, v in sizes.items()
-           if not (isinstance(k, int) and isinstance(v, int))]
+    bad = [
+        k for k, v in sizes.items()
+        if not (isinstance(k, int) and isinstance(v, int))
+    ]
     if bad:
         raise TypeError(f'rescale_sizes: sizes must map int pixel sizes to '
                         f'int pixel sizes, got {bad!r}')
@@ -65,8 +67,7 @@ def rescale_sizes(node: Any, sizes: Dict[int, int], strict: bool = True):
                 return sizes[value]
             return value
         if isinstance(value, (list, tuple)) and value and all(
-                isinstance(v, int) and not isinstance(v, bool)
-                for v in value):
+                isinstance(v, int) and not isinstance(v, bool) for v in value):
             return type(value)(mapped(v) for v in value)
         return value
 

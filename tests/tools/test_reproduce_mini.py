@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from mmssl_addons.utils.config_scaling import SIZE_KEYS
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 sys.path.insert(0, osp.join(REPO, 'tools'))
@@ -88,7 +90,7 @@ def _crop_sizes(cfg):
         if isinstance(node, dict):
             if 'Crop' in str(node.get('type', '')):
                 sizes.extend(v for k, v in node.items()
-                             if k in runs._SIZE_KEYS and isinstance(v, int))
+                             if k in SIZE_KEYS and isinstance(v, int))
             for v in node.values():
                 visit(v)
         elif isinstance(node, (list, tuple)):

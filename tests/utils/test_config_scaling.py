@@ -10,9 +10,10 @@ PIPELINE = [
     dict(
         type='MultiView',
         num_views=[2, 6],
-        transforms=[[dict(type='RandomResizedCrop', scale=224),
-                     dict(type='RandomFlip', prob=0.5)],
-                    [dict(type='RandomResizedCrop', scale=96)]]),
+        transforms=[[
+            dict(type='RandomResizedCrop', scale=224),
+            dict(type='RandomFlip', prob=0.5)
+        ], [dict(type='RandomResizedCrop', scale=96)]]),
     dict(type='ResizeEdge', scale=256, edge='short'),
     dict(type='CenterCrop', crop_size=224),
     dict(type='Resize', scale=(224, 224)),

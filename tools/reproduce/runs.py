@@ -11,11 +11,11 @@ import time
 from mmengine.config import Config
 
 from mmssl_addons.utils.atomic_io import atomic_path, dump_json_atomic
+from mmssl_addons.utils.config_scaling import reroot, rescale_sizes
 from mmssl_addons.utils.schedule_follow import follow_training_length
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO_ROOT = 'data/synthetic_cub'
-_SIZE_KEYS = ('scale', 'crop_size', 'size')
 
 
 def digest(obj) -> str:
@@ -50,41 +50,20 @@ def prepare_data(data_spec: dict, work_dir: str, log=print) -> str:
     return root
 
 
-def _walk(node, fn):
-    """Apply ``fn(dict)`` to every dict under ``node`` (in place)."""
-    if isinstance(node, dict):
-        fn(node)
-        for value in node.values():
-            _walk(value, fn)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            _walk(value, fn)
-
-
 def rescale_pipelines(cfg_dict: dict, sizes: dict) -> None:
-    """Crop / resize transforms: demo pixel sizes -> miniature sizes."""
-
-    def fn(d):
-        kind = str(d.get('type', ''))
-        if 'Crop' not in kind and 'Resize' not in kind:
-            return
-        for key in _SIZE_KEYS:
-            value = d.get(key)
-            if isinstance(value, int) and value in sizes:
-                d[key] = sizes[value]
-
-    _walk(cfg_dict, fn)
+    """Crop / resize transforms: demo pixel sizes -> miniature sizes (in
+    place; a size the config lacks is skipped)."""
+    new = rescale_sizes(cfg_dict, sizes, strict=False)
+    cfg_dict.clear()
+    cfg_dict.update(new)
 
 
 def point_data_root(cfg_dict: dict, root: str) -> None:
-    """Every path under the demo data root -> the same path under root."""
-
-    def fn(d):
-        for key, value in d.items():
-            if isinstance(value, str) and value.startswith(DEMO_ROOT):
-                d[key] = root + value[len(DEMO_ROOT):]
-
-    _walk(cfg_dict, fn)
+    """Every path under the demo data root -> the same path under root (in
+    place)."""
+    new = reroot(cfg_dict, DEMO_ROOT, root)
+    cfg_dict.clear()
+    cfg_dict.update(new)
 
 
 def drop_hooks(cfg_dict: dict, types=('KNNMonitorHook', )) -> None:

@@ -13,11 +13,11 @@ crop_size = 96
 _paper = Config.fromfile('{{fileDirname}}/imagenet_dilo.py')
 
 
-def _demo(name, strict=True):
+def _demo(name, strict=True, paper=_paper):
     """The paper's ``name`` at the demo's size and paths."""
-    node = rescale_sizes(_paper[name], {_paper.crop_size: crop_size}, strict)
-    node = reroot(node, _paper.img_root, img_root)
-    return reroot(node, _paper.mask_root, mask_root)
+    node = rescale_sizes(paper[name], {paper.crop_size: crop_size}, strict)
+    node = reroot(node, paper.img_root, img_root)
+    return reroot(node, paper.mask_root, mask_root)
 
 
 npid_view = _demo('npid_view')

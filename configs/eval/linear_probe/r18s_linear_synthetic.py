@@ -6,6 +6,7 @@
 # Label proportions: r18s_linear_synthetic_{50,20}pct.py (ClassBalancedSubset,
 # works with any dataset config).
 _base_ = '../../lcr/linear_probe/r50_linear_cub.py'
+from mmssl_addons.utils.config_scaling import rescale_sizes  # noqa
 
 pretrained = 'work_dirs/demo/mocov2/epoch_30.pth'
 data_root = 'data/synthetic_cub'
@@ -24,18 +25,11 @@ model = dict(
     neck=dict(type='GlobalAveragePooling'),
     head=dict(num_classes=num_classes, in_channels=256))
 data_preprocessor = dict(num_classes=num_classes)
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=crop_size),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='ResizeEdge', scale=110, edge='short'),
-    dict(type='CenterCrop', crop_size=crop_size),
-    dict(type='PackInputs'),
-]
+# the paper probe's pipelines at 96 px (resize 110)
+_sizes = {_base_.crop_size: crop_size, 256: 110}
+train_pipeline = rescale_sizes(_base_.train_pipeline, _sizes, strict=False)
+test_pipeline = rescale_sizes(_base_.test_pipeline, _sizes)
+del _sizes
 train_dataloader = dict(
     batch_size=32,
     num_workers=2,

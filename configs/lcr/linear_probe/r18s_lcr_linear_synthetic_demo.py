@@ -7,6 +7,7 @@
 # (train_dataloader.dataset.label_fraction=0.5 or 0.2 for the other
 # label proportions.)
 _base_ = './r50_lcr_linear_cub.py'
+from mmssl_addons.utils.config_scaling import rescale_sizes  # noqa
 
 pretrained = 'work_dirs/demo/moco_lcr/epoch_30.pth'
 data_root = 'data/synthetic_cub'
@@ -23,18 +24,11 @@ model = dict(
     neck=dict(in_channels=256, init_cfg=dict(checkpoint=pretrained)),
     head=dict(num_classes=num_classes, in_channels=256))
 data_preprocessor = dict(num_classes=num_classes)
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=crop_size),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='ResizeEdge', scale=110, edge='short'),
-    dict(type='CenterCrop', crop_size=crop_size),
-    dict(type='PackInputs'),
-]
+# the paper probe's pipelines at 96 px (resize 110)
+_sizes = {_base_.crop_size: crop_size, 256: 110}
+train_pipeline = rescale_sizes(_base_.train_pipeline, _sizes, strict=False)
+test_pipeline = rescale_sizes(_base_.test_pipeline, _sizes)
+del _sizes
 train_dataloader = dict(
     batch_size=32,
     num_workers=2,

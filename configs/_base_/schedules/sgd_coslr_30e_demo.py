@@ -1,0 +1,15 @@
+# The CPU demos' schedule: sgd_coslr_100e.py cut to 30 epochs of cosine, lr
+# 0.06 for batch 32 (a short run needs the larger step).
+_base_ = './sgd_coslr_100e.py'
+
+max_epochs = 30
+train_cfg = dict(max_epochs=max_epochs)
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        by_epoch=True,
+        begin=0,
+        end=max_epochs)
+]
+optim_wrapper = dict(optimizer=dict(lr=0.06))
