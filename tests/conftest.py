@@ -44,3 +44,29 @@ def mmpretrain_default_scope():
     """
     from mmengine.registry import init_default_scope
     init_default_scope('mmpretrain')
+
+
+@pytest.fixture
+def train_args(monkeypatch):
+    """``train_args(**overrides)``: the Namespace of ``tools/train.py``'s
+    own parser for ``CONFIG --work-dir /tmp/unused`` (the tests' configs
+    live in memory, with no file name to derive a work dir from), then
+    ``overrides`` set."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'mmssl_addons_tools_train', osp.join(REPO, 'tools', 'train.py'))
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+
+    def make(**overrides):
+        monkeypatch.setattr(
+            sys, 'argv', ['train.py', 'CONFIG', '--work-dir', '/tmp/unused'])
+        monkeypatch.setenv('LOCAL_RANK', os.environ.get('LOCAL_RANK', '0'))
+        args = train.parse_args()
+        for key, value in overrides.items():
+            if not hasattr(args, key):
+                raise AttributeError(f'tools/train.py has no --{key}')
+            setattr(args, key, value)
+        return args
+
+    return make

@@ -1,7 +1,6 @@
 """Benchmark configs of benchmarks/{mmdetection,mmsegmentation,mmpose}:
 one `pretrained` variable reaches every Pretrained init, overridable from
 the command line; our hook resolves in their scopes; the models build."""
-import argparse
 import glob
 import os.path as osp
 
@@ -20,19 +19,6 @@ SCOPES = {
 CONFIGS = sorted(
     p for folder in SCOPES
     for p in glob.glob(osp.join(REPO, 'benchmarks', folder, '*.py')))
-
-
-def _args(**kwargs):
-    base = dict(
-        launcher='none',
-        cfg_options=None,
-        work_dir='/tmp/unused',
-        amp=False,
-        resume=None,
-        auto_scale_lr=False,
-        no_validate=False)
-    base.update(kwargs)
-    return argparse.Namespace(**base)
 
 
 def _checkpoints(node, found):
@@ -71,7 +57,7 @@ def test_every_benchmark_is_listed():
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
-def test_one_pretrained_variable_overridable(path):
+def test_one_pretrained_variable_overridable(path, train_args):
     pytest.importorskip(_scope(path))
     cfg = Config.fromfile(path)
     assert cfg.default_scope == _scope(path)
@@ -86,14 +72,14 @@ def test_one_pretrained_variable_overridable(path):
         assert head.type == 'ResLayerExtraNorm'
         assert head.norm_cfg.type == 'SyncBN' and not head.norm_eval
     cfg = prepare_runner_config(
-        cfg, _args(cfg_options={'pretrained': '/x/backbone.pth'}), True)
+        cfg, train_args(cfg_options={'pretrained': '/x/backbone.pth'}), True)
     assert set(_checkpoints(cfg.model.to_dict(), [])) == {'/x/backbone.pth'}
     hooks = [h['type'] for h in cfg.custom_hooks]
     assert hooks.count('mmpretrain.SafeCheckpointHook') == 1
     assert 'SafeCheckpointHook' not in hooks
 
 
-def test_safe_hook_scoping_and_untouched_mmpretrain_configs():
+def test_safe_hook_scoping_and_untouched_mmpretrain_configs(train_args):
     cfg = Config(
         dict(
             default_scope='mmdet',
@@ -101,16 +87,16 @@ def test_safe_hook_scoping_and_untouched_mmpretrain_configs():
                 dict(type='SafeCheckpointHook'),
                 dict(type='EMAHook')
             ]))
-    cfg = prepare_runner_config(cfg, _args(), False)
+    cfg = prepare_runner_config(cfg, train_args(), False)
     assert cfg.custom_hooks == [
         dict(type='mmpretrain.SafeCheckpointHook'),
         dict(type='EMAHook')
     ]
     cfg = Config(dict(default_scope='mmseg'))
-    cfg = prepare_runner_config(cfg, _args(), False)
+    cfg = prepare_runner_config(cfg, train_args(), False)
     assert cfg.custom_hooks == [dict(type='mmpretrain.SafeCheckpointHook')]
     cfg = Config(dict(default_scope='mmpretrain', custom_hooks=[]))
-    cfg = prepare_runner_config(cfg, _args(), False)
+    cfg = prepare_runner_config(cfg, train_args(), False)
     assert cfg.custom_hooks == [dict(type='SafeCheckpointHook')]
     # the scoped name resolves from another scope's registry
     pytest.importorskip('mmdet')
@@ -123,7 +109,7 @@ def test_safe_hook_scoping_and_untouched_mmpretrain_configs():
     assert type(hook).__name__ == 'SafeCheckpointHook'
 
 
-def test_pretrained_override_leaves_other_checkpoints():
+def test_pretrained_override_leaves_other_checkpoints(train_args):
     cfg = Config(
         dict(
             pretrained='a.pth',
@@ -132,9 +118,8 @@ def test_pretrained_override_leaves_other_checkpoints():
                     init_cfg=dict(type='Pretrained', checkpoint='a.pth')),
                 head=dict(
                     init_cfg=dict(type='Pretrained', checkpoint='b.pth')))))
-    cfg = prepare_runner_config(cfg,
-                                _args(cfg_options={'pretrained': 'c.pth'}),
-                                False)
+    cfg = prepare_runner_config(
+        cfg, train_args(cfg_options={'pretrained': 'c.pth'}), False)
     assert cfg.model.backbone.init_cfg.checkpoint == 'c.pth'
     assert cfg.model.head.init_cfg.checkpoint == 'b.pth'
 

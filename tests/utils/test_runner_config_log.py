@@ -1,5 +1,4 @@
 """prepare_runner_config logs every key it adds or changes, one line each."""
-import argparse
 import logging
 
 import pytest
@@ -9,26 +8,13 @@ from mmengine.logging import MMLogger
 from mmssl_addons.utils import prepare_runner_config
 
 
-def _args(**kwargs):
-    base = dict(
-        launcher='none',
-        cfg_options=None,
-        work_dir='/tmp/unused',
-        amp=False,
-        resume=None,
-        auto_scale_lr=False,
-        no_validate=False)
-    base.update(kwargs)
-    return argparse.Namespace(**base)
-
-
 def _keys(notes):
     prefix = 'prepare_runner_config: '
     assert all(msg.startswith(prefix) for _, msg in notes)
     return [msg[len(prefix):].split(' = ')[0] for _, msg in notes]
 
 
-def test_each_added_or_changed_key_is_one_line():
+def test_each_added_or_changed_key_is_one_line(train_args):
     cfg = Config(
         dict(
             default_scope='mmseg',
@@ -38,7 +24,8 @@ def test_each_added_or_changed_key_is_one_line():
             val_cfg=dict()))
     notes = []
     prepare_runner_config(
-        cfg, _args(cfg_options={'train_cfg.max_epochs': 2}, no_validate=True),
+        cfg,
+        train_args(cfg_options={'train_cfg.max_epochs': 2}, no_validate=True),
         True, notes)
     assert _keys(notes) == [
         'launcher', 'train_cfg.max_epochs', 'work_dir', 'custom_imports',
@@ -53,7 +40,7 @@ def test_each_added_or_changed_key_is_one_line():
     assert all(level == logging.INFO for level, _ in notes)
 
 
-def test_nothing_logged_for_what_the_config_declares():
+def test_nothing_logged_for_what_the_config_declares(train_args):
     cfg = Config(
         dict(
             launcher='none',
@@ -64,13 +51,13 @@ def test_nothing_logged_for_what_the_config_declares():
             default_hooks=dict(
                 checkpoint=dict(type='AtomicCheckpointHook', interval=1))))
     notes = []
-    prepare_runner_config(cfg, _args(), True, notes)
+    prepare_runner_config(cfg, train_args(), True, notes)
     assert notes == []
 
 
-def test_added_hook_and_missing_checkpoint_entry():
+def test_added_hook_and_missing_checkpoint_entry(train_args):
     notes = []
-    prepare_runner_config(Config(dict()), _args(), True, notes)
+    prepare_runner_config(Config(dict()), train_args(), True, notes)
     keys = _keys(notes)
     assert 'custom_hooks[0]' in keys
     assert 'default_hooks.checkpoint.type' in keys
@@ -97,10 +84,11 @@ def current_logger():
     logger.removeHandler(handler)
 
 
-def test_without_notes_the_lines_go_to_the_current_logger(current_logger):
+def test_without_notes_the_lines_go_to_the_current_logger(
+        current_logger, train_args):
     assert MMLogger.get_current_instance().instance_name == \
         'test_runner_config_log'
-    prepare_runner_config(Config(dict()), _args(work_dir='/tmp/w'), False)
+    prepare_runner_config(Config(dict()), train_args(work_dir='/tmp/w'), False)
     assert 'prepare_runner_config: work_dir = ' \
         "'/tmp/w'  # --work-dir" in current_logger.messages
     assert any(
