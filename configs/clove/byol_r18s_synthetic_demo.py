@@ -1,53 +1,29 @@
-# BYOL baseline for the CLoVE demo (benchmarks/clove_speed.py): the same
-# half-width ResNet-18, LARS schedule and data, mmpretrain's BYOL model
-# (global-average-pooled projector 256 -> 512 -> 64 and predictor), its two
-# asymmetric 96 px views.
+# BYOL baseline for the CLoVE demo (benchmarks/clove_speed.py), derived from
+# the paper-scale baseline byol_resnet50_8xb256-coslr-200e_in1k.py like that
+# one from CLoVE's: its BYOL model at the demo's width (half-width ResNet-18,
+# pooled projector 256 -> 512 -> 64, predictor 64 -> 512 -> 64), its pipeline
+# with the CLoVE demo's loader and two asymmetric 96 px global views; the
+# CLoVE demo's LARS schedule and data.
 _base_ = './clove_r18s_synthetic_demo.py'
+from mmengine.config import Config  # noqa
 
-model = dict(
+_paper = Config.fromfile(
+    '{{fileDirname}}/byol_resnet50_8xb256-coslr-200e_in1k.py')
+
+model = _paper.model
+model.update(
     _delete_=True,
-    type='BYOL',
-    base_momentum=0.01,
-    data_preprocessor=dict(
-        type='SelfSupDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=True),
     backbone=dict(
-        type='ResNet',
         depth=18,
         stem_channels=32,
         base_channels=32,
         strides=(1, 2, 2, 1),
-        norm_cfg=dict(type='BN'),
-        zero_init_residual=False),
-    neck=dict(
-        type='NonLinearNeck',
-        in_channels=256,
-        hid_channels=512,
-        out_channels=64,
-        num_layers=2,
-        with_bias=True,
-        with_last_bn=False,
-        with_avg_pool=True),
+        norm_cfg=dict(type='BN')),
+    neck=dict(in_channels=256, hid_channels=512, out_channels=64),
     head=dict(
-        type='LatentPredictHead',
-        predictor=dict(
-            type='NonLinearNeck',
-            in_channels=64,
-            hid_channels=512,
-            out_channels=64,
-            num_layers=2,
-            with_bias=True,
-            with_last_bn=False,
-            with_avg_pool=False),
-        loss=dict(type='CosineSimilarityLoss')))
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(
-        type='MultiView',
-        num_views=[1, 1],
-        transforms=[{{_base_.global_view1}}, {{_base_.global_view2}}]),
-    dict(type='PackInputs')
-]
+        predictor=dict(in_channels=64, hid_channels=512, out_channels=64)))
+train_pipeline = _paper.train_pipeline
+train_pipeline[0] = _base_.train_pipeline[0]  # CheckedLoadImageFromFile
+train_pipeline[1].transforms = [_base_.global_view1, _base_.global_view2]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+del Config, _paper

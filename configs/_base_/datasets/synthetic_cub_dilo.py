@@ -3,6 +3,7 @@
 # add PrecomputeSaliencyHook, which computes missing masks before training.
 _base_ = './synthetic_cub_mocov2.py'
 from mmengine.config import Config  # noqa
+
 from mmssl_addons.utils.config_scaling import reroot, rescale_sizes  # noqa
 
 data_root = 'data/synthetic_cub'
