@@ -1,7 +1,12 @@
 # CPU demo: SimSiam + the SCA add-on on the synthetic dataset: the small
 # ResNet-18 of the SwAV demo, two 96 px MoCo v2 views, P=2 positives, 20
-# clusters of the 512-d projection at each epoch start.
+# clusters of the 512-d projection at each epoch start. The views are the
+# paper's (simsiam_pipeline of ../_base_/datasets/imagenet_swav_sca.py) at
+# 96 px instead of 224.
 _base_ = './swav_sca_synthetic_demo.py'
+from mmengine.config import Config  # noqa
+
+from mmssl_addons.utils.config_scaling import rescale_sizes  # noqa
 
 model = dict(
     _delete_=True,
@@ -48,22 +53,21 @@ model = dict(
         mask_loss=dict(type='SCAMaskLoss', loss_weight=0.05),
         cls_loss=dict(type='SCAClusterLoss', tau=0.05, loss_weight=0.1)))
 
-# the base dataset's MoCo v2 views (96 px) for the anchor and positives
-view = {{_base_.view_pipeline}}
+_paper = Config.fromfile(
+    '{{fileDirname}}/../_base_/datasets/imagenet_swav_sca.py')
+_pipeline = rescale_sizes(_paper.simsiam_pipeline, {224: 96})
+_pipeline[0].type = 'CheckedLoadImageFromFile'  # as in the other demos
+view = _pipeline[1].transforms[0]
 train_dataloader = dict(
     dataset=dict(
-        pipeline=[
-            dict(type='CheckedLoadImageFromFile'),
-            dict(type='MultiView', num_views=2, transforms=[view]),
-            dict(type='PackInputs')
-        ],
-        # one view (MultiView of 1: a list of one tensor, which the wrapper
-        # accepts) with the same augmentations
+        pipeline=_pipeline,
+        # demo: the positive is a MultiView of 1 (a list of one tensor, which
+        # the wrapper accepts) of the same view, not the paper's plain view
         positive_pipeline=[
-            dict(type='CheckedLoadImageFromFile'),
-            dict(type='MultiView', num_views=1, transforms=[view]),
-            dict(type='PackInputs')
+            _pipeline[0],
+            dict(_pipeline[1], num_views=1), _pipeline[2]
         ]))
+del Config, _paper, _pipeline
 
 lr = 0.05
 optim_wrapper = dict(
