@@ -3,8 +3,8 @@
 # positives or clustering.
 _base_ = [
     '../_base_/datasets/synthetic_cub_swav_sca.py',
-    '../_base_/schedules/sgd_coslr_100e.py',
-    '../_base_/default_runtime.py',
+    '../_base_/schedules/sgd_coslr_30e_demo.py',
+    '../_base_/demo_runtime.py',
 ]
 
 num_crops = [2, 2]
@@ -41,23 +41,8 @@ model = dict(
             num_crops=num_crops)))
 train_dataloader = dict(dataset={{_base_.plain_train_dataset}})
 
-max_epochs = 30
-train_cfg = dict(max_epochs=max_epochs)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs)
-]
-optim_wrapper = dict(optimizer=dict(lr=0.06))
 # SwAVHook freezes the prototypes for the first iterations (DDP)
 find_unused_parameters = True
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))
-randomness = dict(seed=0)
 
 # no queue (400 images); prototypes frozen for the first epoch (12 iters)
 swav_hook = dict(
