@@ -1,82 +1,54 @@
-# CPU demo: BAM + ContrastiveCrop. The global and local crops are
-# ContrastiveCrop transforms reading per-image boxes from the
-# ContrastiveCropDataset wrapper; ContrastiveCropHook recomputes the boxes
-# from the summed last-stage ResNet feature maps after a warm-up (paper
-# Appendix G: 40 epochs warm-up, every 20 epochs; here scaled to 30 epochs).
+# CPU demo: BAM + ContrastiveCrop. The crops, the box loader and the
+# ContrastiveCropHook are those of bam_vit-small-p16_ccrop_16xb256-coslr-
+# 300e_in1k.py at demo sizes (224 -> 96, 96 -> 48 px; boxes on the whole
+# image resized to 96 x 96), the rest of each view is the demo's
+# (synthetic_cub_bam.py: bilinear, one symmetric global view). Unlike the
+# paper (Appendix G: 40 warm-up epochs, every 20, ViT attention), boxes come
+# from the summed last-stage ResNet feature maps (arch='cnn'), after 10
+# warm-up epochs and every 5 (a 30-epoch demo).
 _base_ = './bam_r18s_synthetic_demo.py'
+from mmengine.config import Config  # noqa
 
-data_root = 'data/synthetic_cub'
-global_view = [
-    dict(
-        type='ContrastiveCrop',
-        scale={{_base_.global_size}},
-        crop_ratio_range=(0.25, 1.),
-        alpha=0.6,
-        backend='pillow'),
-    dict(type='RandomFlip', prob=0.5), {{_base_.color}}, {{_base_.gray}},
-    dict(
-        type='GaussianBlur',
-        magnitude_range=(0.1, 2.0),
-        magnitude_std='inf',
-        prob=0.5),
-    dict(type='Solarize', thr=128, prob=0.1)
-]
-local_view = [
-    dict(
-        type='ContrastiveCrop',
-        scale={{_base_.local_size}},
-        crop_ratio_range=(0.05, 0.25),
-        alpha=0.6,
-        backend='pillow'),
-    dict(type='RandomFlip', prob=0.5), {{_base_.color}}, {{_base_.gray}},
-    dict(
-        type='GaussianBlur',
-        magnitude_range=(0.1, 2.0),
-        magnitude_std='inf',
-        prob=0.5)
-]
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(
-        type='MultiView',
-        num_views=[2, 6],
-        transforms=[global_view, local_view]),
-    dict(type='PackInputs')
-]
+from mmssl_addons.utils.config_scaling import rescale_sizes  # noqa
+
+_paper = Config.fromfile(
+    '{{fileDirname}}/bam_vit-small-p16_ccrop_16xb256-coslr-300e_in1k.py')
+_sizes = {
+    _paper.global_size: _base_.global_size,
+    _paper.local_size: _base_.local_size
+}
+_crops = rescale_sizes(_paper.train_pipeline, _sizes)[1].transforms
+
+
+def _ccrop(paper_view, demo_view):
+    """The demo's view with the paper's ContrastiveCrop, bilinear."""
+    crop = paper_view[0]
+    crop.pop('interpolation')
+    return [crop] + demo_view[1:]
+
+
+global_view = _ccrop(_crops[0], _base_.global_view)
+local_view = _ccrop(_crops[2], _base_.local_view)
+train_pipeline = list(_base_.train_pipeline)
+train_pipeline[1] = dict(
+    train_pipeline[1], transforms=[global_view, local_view])
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='ContrastiveCropDataset',
         dataset=dict(
-            type='FineGrainedCUB',
-            data_root=data_root,
+            type=_base_.dataset_type,
+            data_root=_base_.data_root,
             split='train',
             pipeline=train_pipeline)))
-# boxes are computed on the whole image resized to a square (no centre crop)
-box_loader = dict(
-    batch_size=100,
-    num_workers=2,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='FineGrainedCUB',
-        data_root=data_root,
-        split='train',
-        pipeline=[
-            dict(type='CheckedLoadImageFromFile'),
-            dict(type='Resize', scale=(96, 96), backend='pillow'),
-            dict(type='PackInputs')
-        ]))
-custom_hooks = [
-    dict(type='SafeCheckpointHook'),
-    dict(
-        type='BAMTargetTemperatureHook', start=0.07, end=0.05,
-        warmup_epochs=5), {{_base_.knn_monitor}},
-    dict(
-        type='ContrastiveCropHook',
-        dataloader=box_loader,
-        warmup_epochs=10,
-        interval=5,
-        arch='cnn',
-        threshold=0.1)
-]
+box_loader = rescale_sizes(_paper.box_loader,
+                           {_paper.global_size: _base_.global_size})
+box_loader.update(batch_size=100, num_workers=2)  # demo loader sizes
+box_loader.dataset.update(type=_base_.dataset_type, data_root=_base_.data_root)
+# CheckedLoadImageFromFile
+box_loader.dataset.pipeline[0] = _base_.train_pipeline[0]
+_hook = _paper.custom_hooks[-1]
+_hook.pop('encoder')  # 'teacher', the hook's default
+_hook.update(dataloader=box_loader, arch='cnn', warmup_epochs=10, interval=5)
+custom_hooks = _base_.custom_hooks + [_hook]
+del Config, _paper, _sizes, _crops, _hook
