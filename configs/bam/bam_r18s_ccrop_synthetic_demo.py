@@ -1,11 +1,11 @@
-# CPU demo: BAM + ContrastiveCrop. The crops, the box loader and the
-# ContrastiveCropHook are those of bam_vit-small-p16_ccrop_16xb256-coslr-
-# 300e_in1k.py at demo sizes (224 -> 96, 96 -> 48 px; boxes on the whole
-# image resized to 96 x 96), the rest of each view is the demo's
-# (synthetic_cub_bam.py: bilinear, one symmetric global view). Unlike the
-# paper (Appendix G: 40 warm-up epochs, every 20, ViT attention), boxes come
-# from the summed last-stage ResNet feature maps (arch='cnn'), after 10
-# warm-up epochs and every 5 (a 30-epoch demo).
+# CPU demo: BAM + ContrastiveCrop. The ContrastiveCrop steps, the box
+# loader and the ContrastiveCropHook are those of
+# bam_vit-small-p16_ccrop_16xb256-coslr-300e_in1k.py at demo sizes (224 -> 96,
+# 96 -> 48 px; boxes on the whole image resized to 96 x 96); the rest of each
+# view is the demo's (synthetic_cub_bam.py: bilinear, one symmetric global
+# view). Unlike the paper (Appendix G: ViT attention, 40 warm-up epochs,
+# every 20), boxes come from the teacher's summed last-stage ResNet feature
+# maps (arch='cnn'), after 10 warm-up epochs and every 5 (a 30-epoch demo).
 _base_ = './bam_r18s_synthetic_demo.py'
 from mmengine.config import Config  # noqa
 
