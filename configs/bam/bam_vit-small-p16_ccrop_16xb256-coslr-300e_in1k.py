@@ -3,60 +3,15 @@
 # teacher's last-block [cls]-to-patch attention summed over heads, updated
 # every 20 epochs (the authors' scripts: 40), none after the last epoch).
 _base_ = './bam_vit-small-p16_16xb256-coslr-300e_in1k.py'
+import copy  # noqa
 
 data_root = 'data/imagenet/'
 
-
-def _view(size, scale, blur, solarize):
-    """ContrastiveCrop + the BYOL augmentations of the base config."""
-    view = [
-        dict(
-            type='ContrastiveCrop',
-            scale=size,
-            crop_ratio_range=scale,
-            alpha=0.6,
-            interpolation='bicubic',
-            backend='pillow'),
-        dict(type='RandomFlip', prob=0.5),
-        dict(
-            type='RandomApply',
-            transforms=[
-                dict(
-                    type='ColorJitter',
-                    brightness=0.4,
-                    contrast=0.4,
-                    saturation=0.2,
-                    hue=0.1)
-            ],
-            prob=0.8),
-        dict(
-            type='RandomGrayscale',
-            prob=0.2,
-            keep_channels=True,
-            channel_weights=(0.114, 0.587, 0.2989)),
-        dict(
-            type='GaussianBlur',
-            magnitude_range=(0.1, 2.0),
-            magnitude_std='inf',
-            prob=blur)
-    ]
-    if solarize is not None:
-        view.append(dict(type='Solarize', thr=128, prob=solarize))
-    return view
-
-
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(
-        type='MultiView',
-        num_views=[1, 1, 6],
-        transforms=[
-            _view(224, (0.25, 1.), 1., 0.),
-            _view(224, (0.25, 1.), 0.1, 0.2),
-            _view(96, (0.05, 0.25), 0.5, None),
-        ]),
-    dict(type='PackInputs')
-]
+# the base's views (BYOL's two global + the local one) with ContrastiveCrop
+# in place of RandomResizedCrop (same scale, ratio range, bicubic)
+train_pipeline = copy.deepcopy(_base_.train_pipeline)
+for _view in train_pipeline[1].transforms:
+    _view[0].update(type='ContrastiveCrop', alpha=0.6)
 del _view
 train_dataloader = dict(
     dataset=dict(
