@@ -4,12 +4,8 @@ _base_ = './sgd_coslr_100e.py'
 
 max_epochs = 30
 train_cfg = dict(max_epochs=max_epochs)
+# the paper's cosine schedule, over the demo's epochs
 param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs)
+    dict(s, T_max=max_epochs, end=max_epochs) for s in _base_.param_scheduler
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.06))
